@@ -1,0 +1,76 @@
+"""Refuse bad answers before cookiecutter writes anything.
+
+Each rule prints one line naming the question and exits 1; cookiecutter then
+removes the half-made project directory.
+"""
+
+import keyword
+import re
+import sys
+
+ANSWERS = {
+    "project_name": {{ cookiecutter.project_name | tojson }},
+    "service_name": {{ cookiecutter.service_name | tojson }},
+    "package_name": {{ cookiecutter.package_name | tojson }},
+    "description": {{ cookiecutter.description | tojson }},
+    "author_name": {{ cookiecutter.author_name | tojson }},
+    "author_email": {{ cookiecutter.author_email | tojson }},
+    "owner": {{ cookiecutter.owner | tojson }},
+}
+SERVICE_NAME = ANSWERS["service_name"]
+PACKAGE_NAME = ANSWERS["package_name"]
+
+DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+EMAIL = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+\.[^@\s\"\\]+$")
+# Free-text answers land in TOML, YAML and Python strings: keep them plain.
+UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
+
+# Import names the generated project depends on, or that its layout uses.
+RESERVED_PACKAGES = {
+    "aiosqlite", "alembic", "annotated_types", "anyio", "apiflask", "apispec",
+    "asyncpg", "click", "coverage", "fastapi", "flask", "gunicorn", "h11",
+    "httptools", "httpx", "itsdangerous", "jinja2", "marshmallow", "migrations",
+    "mypy", "psycopg", "pydantic", "pydantic_core", "pydantic_settings", "pytest",
+    "ruff", "sqlalchemy", "src", "starlette", "test", "tests", "uvicorn",
+    "uvloop", "webargs", "werkzeug",
+}
+
+
+def problem() -> str | None:
+    """Return the first broken rule as one line, or None."""
+    for question in ("project_name", "description", "author_name", "owner"):
+        if UNSAFE_TEXT.search(ANSWERS[question]):
+            return f"{question}: must not contain quotes, backslashes or control characters"
+    if not ANSWERS["project_name"].strip():
+        return "project_name: must not be empty"
+    if not 2 <= len(SERVICE_NAME) <= 63:
+        return f"service_name: {SERVICE_NAME!r} must be 2 to 63 characters long"
+    if not DNS_LABEL.match(SERVICE_NAME):
+        return (
+            f"service_name: {SERVICE_NAME!r} must be a DNS label: lowercase letters, "
+            "digits and hyphens, starting with a letter and not ending with a hyphen"
+        )
+    if "--" in SERVICE_NAME:
+        return f"service_name: {SERVICE_NAME!r} must not contain a double hyphen"
+    if not IDENTIFIER.match(PACKAGE_NAME):
+        return (
+            f"package_name: {PACKAGE_NAME!r} must be a lowercase Python identifier "
+            "(letters, digits, underscores; not starting with a digit)"
+        )
+    if keyword.iskeyword(PACKAGE_NAME) or keyword.issoftkeyword(PACKAGE_NAME):
+        return f"package_name: {PACKAGE_NAME!r} is a Python keyword"
+    if PACKAGE_NAME in sys.stdlib_module_names:
+        return f"package_name: {PACKAGE_NAME!r} shadows a standard-library module"
+    if PACKAGE_NAME in RESERVED_PACKAGES:
+        return f"package_name: {PACKAGE_NAME!r} is the name of a dependency or a reserved directory"
+    if not EMAIL.match(ANSWERS["author_email"]):
+        return f"author_email: {ANSWERS['author_email']!r} is not an email address"
+    return None
+
+
+if __name__ == "__main__":
+    message = problem()
+    if message:
+        print(f"ERROR: {message}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,96 @@
+"""Every error the framework raises, answered as RFC 9457 problem+json."""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+
+from .problems import PROBLEM_CONTENT_TYPE, ValidationErrorItem, problem, validation_problem
+
+logger = logging.getLogger(__name__)
+
+# pydantic's error types, renamed to the contract's shared vocabulary.
+ERROR_TYPES = {
+    "int_parsing": "int_type",
+    "int_from_float": "int_type",
+    "float_type": "number_type",
+    "float_parsing": "number_type",
+    "model_type": "object_type",
+    "model_attributes_type": "object_type",
+    "dict_type": "object_type",
+}
+
+
+NULL_REFUSING_TYPES = {"string_type", "int_type", "number_type"}
+CANDIDATE_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_CONTENT_TYPE
+
+
+def to_error_items(errors: Sequence[Any]) -> list[ValidationErrorItem]:
+    items: list[ValidationErrorItem] = []
+    for error in errors:
+        error_type = ERROR_TYPES.get(error["type"], error["type"])
+        # A JSON null for a field that takes no null (the body itself stays object_type).
+        if error_type in NULL_REFUSING_TYPES and error.get("input", ...) is None:
+            error_type = "null_not_allowed"
+        items.append({"loc": list(error["loc"]), "type": error_type, "msg": error["msg"]})
+    return items
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (for ``Allow``)."""
+    methods = {
+        method
+        for method in CANDIDATE_METHODS
+        for route in request.app.router.routes
+        if route.matches({**request.scope, "method": method})[0] is Match.FULL
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+async def handle_http_exception(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    detail = error.detail if isinstance(error.detail, str) else None
+    body = problem(error.status_code, detail or "", request.url.path)
+    if not detail:
+        body["detail"] = body["title"]
+    return ProblemResponse(body, status_code=error.status_code, headers=headers)
+
+
+async def handle_validation_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, RequestValidationError)
+    body = validation_problem(to_error_items(error.errors()), request.url.path)
+    return ProblemResponse(body, status_code=422)
+
+
+async def handle_database_error(request: Request, error: Exception) -> ProblemResponse:
+    """Connection trouble is 503 (retry later); anything else is a bug: 500."""
+    unavailable = isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+    if not unavailable:
+        raise error
+    logger.warning("Database unavailable: %s", type(error).__name__)
+    body = problem(503, "The database is unavailable; try again later", request.url.path)
+    return ProblemResponse(body, status_code=503)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, handle_http_exception)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    for error_class in (DBAPIError, OSError, TimeoutError):
+        app.add_exception_handler(error_class, handle_database_error)

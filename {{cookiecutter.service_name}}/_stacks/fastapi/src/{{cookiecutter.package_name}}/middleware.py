@@ -1,0 +1,190 @@
+"""Pure ASGI middleware: request ids, headers, access log, HEAD, CORS and the body-size limit.
+
+Pure ASGI on purpose: Starlette's ``BaseHTTPMiddleware`` costs most of the
+throughput of a small endpoint.
+"""
+
+import json
+import logging
+import time
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .cors import CorsPolicy
+from .problems import PROBLEM_CONTENT_TYPE, problem
+from .request_context import REQUEST_ID_HEADER, request_id_var, resolve_request_id
+
+access_logger = logging.getLogger(f"{__package__}.access")
+error_logger = logging.getLogger(f"{__package__}.errors")
+
+NO_STORE_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def send_problem(send: Send, status: int, detail: str, instance: str) -> None:
+    body = json.dumps(problem(status, detail, instance)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Outermost layer: request id, common headers, one access-log line, and the 500 net."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started_at = time.perf_counter()
+        request_id = resolve_request_id(_header(scope, b"x-request-id"))
+        request_id_var.set(request_id)
+        path: str = scope["path"]
+        extra_headers = [
+            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if path.startswith(NO_STORE_PREFIXES):
+            extra_headers.append((b"cache-control", b"no-store"))
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), *extra_headers]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            error_logger.exception("Unhandled error on %s %s", scope["method"], path)
+            if not response_started:
+                await send_problem(send_with_headers, 500, "Internal Server Error", path)
+        finally:
+            duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
+            access_logger.info(
+                "%s %s %s %.3fms",
+                scope["method"],
+                path,
+                status,
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+
+
+class HeadMiddleware:
+    """Answer ``HEAD`` on every ``GET`` route: run the GET, send no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class ContentTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body is larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over ``max_body_bytes``: by Content-Length at once, or while reading."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await send_problem(
+                send, 413, str(ContentTooLarge(self.max_body_bytes).detail), scope["path"]
+            )
+            return
+
+        received = 0
+
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # Raised inside the route's body read: the handler never runs.
+                    raise ContentTooLarge(self.max_body_bytes)
+            return message
+
+        await self.app(scope, receive_limited, send)
+
+
+class CorsMiddleware:
+    """Answer preflights from listed origins; add CORS headers to their responses."""
+
+    def __init__(self, app: ASGIApp, policy: CorsPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = _header(scope, b"origin") if scope["type"] == "http" else None
+        if not self.policy.allows(origin):
+            await self.app(scope, receive, send)
+            return
+        assert origin is not None
+        requested = _header(scope, b"access-control-request-method")
+        if self.policy.is_preflight(scope["method"], origin, requested):
+            headers = _encode(self.policy.preflight_headers(origin))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        extra = _encode(self.policy.response_headers(origin))
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in headers]

@@ -1,0 +1,122 @@
+"""CRUD for items under ``/api/v1/items``."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
+
+from .. import models
+from ..json_body import StrictJSONRoute
+from ..openapi import problem_responses
+from ..schemas import Item, ItemCreate, ItemPage, ItemUpdate
+
+router = APIRouter(prefix="/api/v1/items", tags=["items"], route_class=StrictJSONRoute)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+ItemId = Annotated[int, Path(ge=1)]
+
+
+async def find_item(session: AsyncSession, item_id: int) -> models.Item:
+    # Ids past the column's range cannot exist; don't ask the database.
+    item = await session.get(models.Item, item_id) if item_id <= models.MAX_ID else None
+    if item is None:
+        raise HTTPException(404, f"Item {item_id} does not exist")
+    return item
+
+
+async def commit_or_conflict(session: AsyncSession, name: str | None) -> None:
+    """Commit; a taken name (unique constraint) is 409 and nothing is written."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise HTTPException(409, f"An item named {name!r} already exists") from None
+
+
+@router.get(
+    "",
+    operation_id="list_items",
+    response_model=ItemPage,
+    responses=problem_responses(422, 503),
+)
+async def list_items(
+    session: Session,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ItemPage:
+    """A page of items, ordered by id."""
+    total = await session.scalar(select(func.count()).select_from(models.Item)) or 0
+    items: list[Item] = []
+    if offset < total:  # also keeps huge offsets away from the database
+        rows = await session.scalars(
+            select(models.Item).order_by(models.Item.id).limit(limit).offset(offset)
+        )
+        items = [Item.model_validate(row) for row in rows]
+    return ItemPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="create_item",
+    response_model=Item,
+    responses=problem_responses(400, 409, 413, 415, 422, 503),
+)
+async def create_item(body: ItemCreate, session: Session, response: Response) -> models.Item:
+    """Create an item; ``Location`` names it."""
+    item = models.Item(**body.model_dump())
+    session.add(item)
+    await commit_or_conflict(session, body.name)
+    response.headers["Location"] = f"{router.prefix}/{item.id}"
+    return item
+
+
+@router.get(
+    "/{item_id}",
+    operation_id="get_item",
+    response_model=Item,
+    responses=problem_responses(404, 422, 503),
+)
+async def get_item(item_id: ItemId, session: Session) -> models.Item:
+    """One item by id."""
+    return await find_item(session, item_id)
+
+
+@router.patch(
+    "/{item_id}",
+    operation_id="update_item",
+    response_model=Item,
+    responses=problem_responses(400, 404, 409, 413, 415, 422, 503),
+)
+async def update_item(item_id: ItemId, body: ItemUpdate, session: Session) -> models.Item:
+    """Change the fields present in the body; an empty object changes nothing."""
+    item = await find_item(session, item_id)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(item, field, value)
+    await commit_or_conflict(session, body.name)
+    return item
+
+
+@router.delete(
+    "/{item_id}",
+    status_code=204,
+    operation_id="delete_item",
+    response_class=Response,
+    responses=problem_responses(404, 422, 503),
+)
+async def delete_item(item_id: ItemId, session: Session) -> Response:
+    """Delete an item."""
+    item = await find_item(session, item_id)
+    await session.delete(item)
+    await session.commit()
+    return Response(status_code=204)

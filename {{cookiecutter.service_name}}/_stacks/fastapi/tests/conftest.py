@@ -1,0 +1,35 @@
+"""The FastAPI side of the shared test suite: an app and a client for each test."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+pytest_plugins = ["tests.fixtures"]
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def crashing_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client whose app has a route that fails with an unexpected exception."""
+
+    @app.get("/api/v1/crash")
+    async def crash() -> None:
+        raise RuntimeError("secret: /etc/service/config.py SELECT * FROM items")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client

@@ -1,0 +1,49 @@
+"""Database models (SQLAlchemy 2 declarative), shared by the web layer and Alembic."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, Integer, MetaData, String
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .timestamps import utcnow
+
+# Named constraints keep Alembic migrations stable across databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Largest id the integer column holds; larger path ids cannot exist.
+MAX_ID = 2_147_483_647
+NAME_MAX_LENGTH = 100
+DESCRIPTION_MAX_LENGTH = 1000
+PRICE_MAX = 1_000_000_000
+QUANTITY_MAX = 2_147_483_647
+
+
+def _created_at(context: DefaultExecutionContext) -> datetime:
+    """A new row's ``updated_at`` is its ``created_at``, to the microsecond."""
+    value: datetime = context.get_current_parameters()["created_at"]  # type: ignore[no-untyped-call]
+    return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
+    price: Mapped[float] = mapped_column(Float)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_created_at, onupdate=utcnow
+    )

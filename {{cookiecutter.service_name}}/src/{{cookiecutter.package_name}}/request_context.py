@@ -1,0 +1,17 @@
+"""The id of the request being served, for responses and every log line."""
+
+import re
+import uuid
+from contextvars import ContextVar
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def resolve_request_id(incoming: str | None) -> str:
+    """Keep a well-formed incoming id; otherwise make a new one (32 hex characters)."""
+    if incoming is not None and _VALID_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex

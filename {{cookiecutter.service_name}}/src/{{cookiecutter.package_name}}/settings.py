@@ -1,0 +1,119 @@
+"""Service configuration, read once at start-up from the environment and ``.env``."""
+
+import os
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+def default_web_concurrency() -> int:
+    """Two workers per core, at least two: a sane default for mixed I/O."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; the field name in upper case is the variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    app_env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite:///./var/app.db"
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    web_concurrency: Annotated[int, Field(ge=1)] = Field(default_factory=default_web_concurrency)
+    log_level: str = "INFO"
+    log_format: LogFormat | None = None
+    max_body_bytes: Annotated[int, Field(ge=1)] = 1_048_576
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    docs_enabled: bool | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
+    graceful_timeout: Annotated[float, Field(ge=0)] = 30.0
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _check_log_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.upper()
+            if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+                raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL (e.g. postgresql://user:pass@host/db)"
+            ) from None
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Self:
+        if self.app_env is Environment.PRODUCTION and "*" in self.cors_origins:
+            raise ValueError("CORS_ORIGINS: '*' is not allowed when APP_ENV=production")
+        return self
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.app_env is Environment.PRODUCTION else LogFormat.CONSOLE
+
+    @property
+    def effective_docs_enabled(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.app_env is not Environment.PRODUCTION
+
+    @property
+    def database(self) -> URL:
+        """The parsed ``DATABASE_URL``, before a stack picks its driver."""
+        return make_url(self.database_url)
+
+
+class SettingsError(SystemExit):
+    """Bad configuration: exits with status 1 and one line naming the variable."""
+
+
+def describe(error: ValidationError) -> str:
+    """One line per broken variable, named as in the environment."""
+    lines = []
+    for item in error.errors():
+        variable = "_".join(str(part) for part in item["loc"]).upper()
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{variable}: {message}" if variable else message)
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or stop with a one-line message naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(f"configuration error: {describe(error)}") from None

@@ -1,0 +1,1 @@
+"""The service's tests: the same files for every stack; see conftest.py for the client."""

@@ -1,0 +1,97 @@
+"""The OpenAPI document and the docs pages (contract section 6)."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }} import __version__
+from {{ cookiecutter.package_name }}.settings import Settings
+
+OPERATIONS = {
+    ("/healthz", "get"): ("liveness", "health"),
+    ("/readyz", "get"): ("readiness", "health"),
+    ("/api/v1/items", "get"): ("list_items", "items"),
+    ("/api/v1/items", "post"): ("create_item", "items"),
+    ("/api/v1/items/{item_id}", "get"): ("get_item", "items"),
+    ("/api/v1/items/{item_id}", "patch"): ("update_item", "items"),
+    ("/api/v1/items/{item_id}", "delete"): ("delete_item", "items"),
+}
+SCHEMAS = {
+    "Item",
+    "ItemCreate",
+    "ItemUpdate",
+    "ItemPage",
+    "Problem",
+    "ValidationProblem",
+    "ValidationErrorItem",
+    "Health",
+}
+
+
+@pytest.fixture
+def document(client: httpx.Client) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_version_and_info(document: dict[str, Any]) -> None:
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["title"] == "{{ cookiecutter.project_name }}"
+    assert document["info"]["version"] == __version__
+
+
+def test_operations_ids_and_tags(document: dict[str, Any]) -> None:
+    found = {
+        (path, method): (operation["operationId"], operation["tags"][0])
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    assert found == OPERATIONS
+
+
+def test_component_schemas(document: dict[str, Any]) -> None:
+    assert set(document["components"]["schemas"]) >= SCHEMAS
+
+
+def test_errors_are_documented_as_problems(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400 and path != "/readyz":
+                    assert list(response["content"]) == ["application/problem+json"], (path, status)
+    create = document["paths"]["/api/v1/items"]["post"]["responses"]
+    assert {"201", "400", "409", "413", "415", "422"} <= set(create)
+    schema = create["422"]["content"]["application/problem+json"]["schema"]
+    assert schema["$ref"].endswith("/ValidationProblem")
+
+
+def test_parameters_and_bounds(document: dict[str, Any]) -> None:
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/items"]["get"]["parameters"]}
+    assert parameters["limit"]["in"] == "query"
+    assert parameters["limit"]["schema"]["minimum"] == 1
+    assert parameters["limit"]["schema"]["maximum"] == 100
+    assert parameters["offset"]["schema"]["minimum"] == 0
+    item_id = document["paths"]["/api/v1/items/{item_id}"]["get"]["parameters"][0]
+    assert (item_id["name"], item_id["in"], item_id["required"]) == ("item_id", "path", True)
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_docs_pages(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+
+
+class TestDocsDisabled:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"docs_enabled": False})
+
+    @pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/redoc"])
+    def test_docs_are_404(self, client: httpx.Client, path: str) -> None:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,210 @@
+"""Strict types, the error vocabulary and the status for each mistake (contract sections 3, 4)."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import ITEMS, assert_problem, create, error_pairs
+
+VALID = {"name": "widget", "price": 1.5}
+
+
+def post_json(client: httpx.Client, body: Any, path: str = ITEMS) -> httpx.Response:
+    # Not ``json=``: httpx sends no body at all for ``json=None``.
+    content = json.dumps(body).encode()
+    return client.post(path, content=content, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"price": 1}, [(["body", "name"], "missing")]),
+        ({"name": "a"}, [(["body", "price"], "missing")]),
+        ({}, [(["body", "name"], "missing"), (["body", "price"], "missing")]),
+        ({**VALID, "colour": "red"}, [(["body", "colour"], "extra_forbidden")]),
+        ({**VALID, "name": 5}, [(["body", "name"], "string_type")]),
+        ({**VALID, "name": True}, [(["body", "name"], "string_type")]),
+        ({**VALID, "name": ""}, [(["body", "name"], "string_too_short")]),
+        ({**VALID, "name": "x" * 101}, [(["body", "name"], "string_too_long")]),
+        ({**VALID, "name": "  \t "}, [(["body", "name"], "blank_string")]),
+        ({**VALID, "name": None}, [(["body", "name"], "null_not_allowed")]),
+        ({**VALID, "description": "d" * 1001}, [(["body", "description"], "string_too_long")]),
+        ({**VALID, "description": 7}, [(["body", "description"], "string_type")]),
+        ({**VALID, "price": "10"}, [(["body", "price"], "number_type")]),
+        ({**VALID, "price": True}, [(["body", "price"], "number_type")]),
+        ({**VALID, "price": None}, [(["body", "price"], "null_not_allowed")]),
+        ({**VALID, "price": -0.01}, [(["body", "price"], "greater_than_equal")]),
+        ({**VALID, "price": 1_000_000_000.5}, [(["body", "price"], "less_than_equal")]),
+        ({**VALID, "quantity": 5.5}, [(["body", "quantity"], "int_type")]),
+        # 5.0 is a JSON number, not a JSON integer: refused by both stacks.
+        ({**VALID, "quantity": 5.0}, [(["body", "quantity"], "int_type")]),
+        ({**VALID, "quantity": "5"}, [(["body", "quantity"], "int_type")]),
+        ({**VALID, "quantity": True}, [(["body", "quantity"], "int_type")]),
+        ({**VALID, "quantity": None}, [(["body", "quantity"], "null_not_allowed")]),
+        ({**VALID, "quantity": -1}, [(["body", "quantity"], "greater_than_equal")]),
+        ({**VALID, "quantity": 2_147_483_648}, [(["body", "quantity"], "less_than_equal")]),
+        ({**VALID, "quantity": 10**30}, [(["body", "quantity"], "less_than_equal")]),
+        ([VALID], [(["body"], "object_type")]),
+        ("widget", [(["body"], "object_type")]),
+        (None, [(["body"], "object_type")]),
+        (
+            {"name": "", "price": "x", "quantity": -1, "zzz": 1},
+            [
+                (["body", "name"], "string_too_short"),
+                (["body", "price"], "number_type"),
+                (["body", "quantity"], "greater_than_equal"),
+                (["body", "zzz"], "extra_forbidden"),
+            ],
+        ),
+    ],
+)
+def test_invalid_create_is_422(client: httpx.Client, body: Any, expected: list[Any]) -> None:
+    response = post_json(client, body)
+    problem = assert_problem(response, 422, "Unprocessable Content", ITEMS)
+    assert error_pairs(problem) == expected
+    assert all(isinstance(error["msg"], str) and error["msg"] for error in problem["errors"])
+    assert client.get(ITEMS).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"name": None}, [(["body", "name"], "null_not_allowed")]),
+        ({"price": None}, [(["body", "price"], "null_not_allowed")]),
+        ({"quantity": None}, [(["body", "quantity"], "null_not_allowed")]),
+        ({"name": " "}, [(["body", "name"], "blank_string")]),
+        ({"price": "1"}, [(["body", "price"], "number_type")]),
+        ({"id": 5}, [(["body", "id"], "extra_forbidden")]),
+        ([], [(["body"], "object_type")]),
+    ],
+)
+def test_invalid_update_is_422_and_changes_nothing(
+    client: httpx.Client, body: Any, expected: list[Any]
+) -> None:
+    item = create(client)
+    path = f"{ITEMS}/{item['id']}"
+    problem = assert_problem(client.patch(path, json=body), 422, "Unprocessable Content", path)
+    assert error_pairs(problem) == expected
+    assert client.get(path).json() == item
+
+
+def test_integers_are_numbers(client: httpx.Client) -> None:
+    assert create(client, price=10)["price"] == 10
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"name": "a", "price": 1',
+        b"",
+        b"{'name': 'a'}",
+        b'{"name": "a", "price": NaN}',
+        b'{"name": "a", "price": Infinity}',
+        b'{"name": "\xff\xfe", "price": 1}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["truncated", "empty", "single-quotes", "nan", "infinity", "not-utf8", "deep-nesting"],
+)
+def test_body_that_is_not_json_is_400(client: httpx.Client, raw: bytes) -> None:
+    response = client.post(ITEMS, content=raw, headers={"content-type": "application/json"})
+    assert_problem(response, 400, "Bad Request", ITEMS)
+    assert client.get(ITEMS).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+def test_body_that_is_not_declared_json_is_415(
+    client: httpx.Client, content_type: str | None
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(ITEMS, content=b'{"name": "a", "price": 1}', headers=headers)
+    assert_problem(response, 415, "Unsupported Media Type", ITEMS)
+    item = create(client)
+    path = f"{ITEMS}/{item['id']}"
+    response = client.patch(path, content=b"{}", headers=headers)
+    assert_problem(response, 415, "Unsupported Media Type", path)
+
+
+def test_charset_parameter_is_allowed(client: httpx.Client) -> None:
+    response = client.post(
+        ITEMS,
+        content=b'{"name": "caf\xc3\xa9", "price": 1}',
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+    assert response.status_code == 201
+    assert response.json()["name"] == "café"
+
+
+@pytest.mark.parametrize(
+    ("query", "loc", "error_type"),
+    [
+        ("limit=0", ["query", "limit"], "greater_than_equal"),
+        ("limit=101", ["query", "limit"], "less_than_equal"),
+        ("limit=abc", ["query", "limit"], "int_type"),
+        ("limit=2.5", ["query", "limit"], "int_type"),
+        ("offset=-1", ["query", "offset"], "greater_than_equal"),
+        ("offset=x", ["query", "offset"], "int_type"),
+    ],
+)
+def test_bad_query_is_422(
+    client: httpx.Client, query: str, loc: list[str], error_type: str
+) -> None:
+    problem = assert_problem(client.get(f"{ITEMS}?{query}"), 422, "Unprocessable Content", ITEMS)
+    assert error_pairs(problem) == [(loc, error_type)]
+
+
+@pytest.mark.parametrize(
+    ("item_id", "error_type"),
+    [
+        ("0", "greater_than_equal"),
+        ("-1", "greater_than_equal"),
+        ("abc", "int_type"),
+        ("1.5", "int_type"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_bad_item_id_is_422(
+    client: httpx.Client, method: str, item_id: str, error_type: str
+) -> None:
+    path = f"{ITEMS}/{item_id}"
+    kwargs: dict[str, Any] = {"json": {}} if method == "PATCH" else {}
+    problem = assert_problem(
+        client.request(method, path, **kwargs), 422, "Unprocessable Content", path
+    )
+    assert error_pairs(problem) == [(["path", "item_id"], error_type)]
+
+
+class TestBodyLimit:
+    LIMIT = 1024
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"max_body_bytes": self.LIMIT})
+
+    def big_body(self) -> bytes:
+        return b'{"name": "a", "price": 1, "description": "' + b"x" * self.LIMIT + b'"}'
+
+    def test_declared_length_over_the_limit_is_413(self, client: httpx.Client) -> None:
+        response = client.post(
+            ITEMS, content=self.big_body(), headers={"content-type": "application/json"}
+        )
+        assert_problem(response, 413, "Content Too Large", ITEMS)
+        assert client.get(ITEMS).json()["total"] == 0
+
+    def test_chunked_body_over_the_limit_is_413(self, client: httpx.Client) -> None:
+        body = self.big_body()
+        chunks = iter([body[:512], body[512:]])
+        response = client.post(ITEMS, content=chunks, headers={"content-type": "application/json"})
+        assert_problem(response, 413, "Content Too Large", ITEMS)
+        assert client.get(ITEMS).json()["total"] == 0
+
+    def test_body_at_the_limit_is_read(self, client: httpx.Client) -> None:
+        body = b'{"name": "a", "price": 1}'
+        body += b" " * (self.LIMIT - len(body))
+        response = client.post(ITEMS, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 201
