@@ -26,6 +26,9 @@ EMAIL = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+\.[^@\s\"\\]+$")
 # Free-text answers land in TOML, YAML and Python strings: keep them plain.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
 
+# Keeps every import of the package on one formatted line.
+MAX_PACKAGE_LENGTH = 40
+
 # Import names the generated project depends on, or that its layout uses.
 RESERVED_PACKAGES = {
     "aiosqlite", "alembic", "annotated_types", "anyio", "apiflask", "apispec",
@@ -53,6 +56,11 @@ def problem() -> str | None:
         )
     if "--" in SERVICE_NAME:
         return f"service_name: {SERVICE_NAME!r} must not contain a double hyphen"
+    if len(PACKAGE_NAME) > MAX_PACKAGE_LENGTH:
+        return (
+            f"package_name: {PACKAGE_NAME!r} is longer than {MAX_PACKAGE_LENGTH} characters; "
+            "answer a shorter package_name"
+        )
     if not IDENTIFIER.match(PACKAGE_NAME):
         return (
             f"package_name: {PACKAGE_NAME!r} must be a lowercase Python identifier "

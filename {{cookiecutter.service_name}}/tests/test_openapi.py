@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }} import __version__
+from {{ cookiecutter.package_name }} import TITLE, __version__
 from {{ cookiecutter.package_name }}.settings import Settings
 
 OPERATIONS = {
@@ -39,7 +39,7 @@ def document(client: httpx.Client) -> dict[str, Any]:
 
 def test_version_and_info(document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.1.0"
-    assert document["info"]["title"] == "{{ cookiecutter.project_name }}"
+    assert document["info"]["title"] == TITLE
     assert document["info"]["version"] == __version__
 
 

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import __version__
+from . import DESCRIPTION, TITLE, __version__
 from .cors import CorsPolicy
 from .database import create_engine, create_sessionmaker
 from .errors import register_error_handlers
@@ -19,10 +19,6 @@ from .middleware import (
 from .openapi import install_openapi
 from .routes import health, items
 from .settings import Settings, load_settings
-
-TITLE = "{{ cookiecutter.project_name }}"
-DESCRIPTION = "{{ cookiecutter.description }}"
-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service; ``settings`` defaults to the environment."""
