@@ -20,6 +20,7 @@ from .openapi import install_openapi
 from .routes import health, items
 from .settings import Settings, load_settings
 
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service; ``settings`` defaults to the environment."""
     settings = settings or load_settings()
