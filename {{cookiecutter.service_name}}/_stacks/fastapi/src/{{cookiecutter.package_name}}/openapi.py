@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from .problems import PROBLEM_CONTENT_TYPE, title_for
 from .schemas import Problem, ValidationProblem
 
 JSON = "application/json"
@@ -15,7 +16,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for status in (*statuses, 500):
         model = ValidationProblem if status == 422 else Problem
-        responses[status] = {"model": model, "content": {"application/problem+json": {}}}
+        responses[status] = {
+            "model": model,
+            "description": title_for(status),
+            "content": {PROBLEM_CONTENT_TYPE: {}},
+        }
     return responses
 
 

@@ -48,6 +48,17 @@ Timestamp = Annotated[
 ]
 
 
+NOT_NULL = ("name", "price", "quantity")
+
+
+def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Document optional-but-not-null fields without the ``null`` that validation refuses."""
+    for field in fields:
+        prop = schema["properties"][field]
+        (kept,) = [choice for choice in prop.pop("anyOf") if choice.get("type") != "null"]
+        prop.update(kept)
+
+
 class StrictBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
@@ -58,18 +69,20 @@ class ItemCreate(StrictBody):
     price: Price
     quantity: Quantity = 0
 
-    _reject_null = field_validator("name", "price", "quantity", mode="before")(_not_null)
+    _reject_null = field_validator(*NOT_NULL, mode="before")(_not_null)
 
 
 class ItemUpdate(StrictBody):
     """Every field optional; ``name``, ``price`` and ``quantity`` may not be null."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, NOT_NULL))
 
     name: Name | None = None
     description: Description | None = None
     price: Price | None = None
     quantity: Quantity | None = None
 
-    _reject_null = field_validator("name", "price", "quantity", mode="before")(_not_null)
+    _reject_null = field_validator(*NOT_NULL, mode="before")(_not_null)
 
 
 class Item(BaseModel):
