@@ -14,8 +14,13 @@ from .request_context import request_id_var
 from .settings import LogFormat, Settings
 from .timestamps import to_rfc3339
 
-# Attributes every LogRecord has; anything else was passed as ``extra``.
-_RECORD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else was passed as ``extra``
+# (uvicorn adds a terminal-coloured copy of its messages: not for JSON).
+_RECORD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class RequestIdFilter(logging.Filter):
