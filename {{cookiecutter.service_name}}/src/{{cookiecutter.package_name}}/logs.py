@@ -15,7 +15,7 @@ from .settings import LogFormat, Settings
 from .timestamps import to_rfc3339
 
 # Attributes every LogRecord has; anything else was passed as ``extra``
-# (uvicorn adds a terminal-coloured copy of its messages: not for JSON).
+# (some servers add a terminal-coloured copy of their messages: not for JSON).
 _RECORD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {
     "message",
     "asctime",

@@ -1,0 +1,54 @@
+"""gunicorn settings for ``make serve``, taken from the service's settings."""
+
+import logging
+import sys
+
+from {{ cookiecutter.package_name }}.logs import build_handler
+from {{ cookiecutter.package_name }}.settings import load_settings
+
+settings = load_settings()
+
+host = f"[{settings.host}]" if ":" in settings.host else settings.host
+bind = [f"{host}:{settings.port}"]
+workers = settings.web_concurrency
+# Threads, not async workers: the views are plain synchronous code waiting on the
+# database and the network; threads overlap those waits with no monkey-patching
+# (gevent/eventlet) of the database driver.
+worker_class = "gthread"
+threads = 4
+timeout = 30
+graceful_timeout = int(settings.graceful_timeout)  # gunicorn takes whole seconds
+keepalive = 5
+# Recycle workers now and then, staggered so they don't restart together.
+max_requests = 10_000
+max_requests_jitter = 1_000
+worker_tmp_dir = "/dev/shm"  # noqa: S108  (heartbeat file in memory, not on a slow disk)
+forwarded_allow_ips = settings.forwarded_allow_ips
+accesslog = None  # the service logs each request itself
+control_socket_disable = True  # signals manage the server; no socket under $HOME
+errorlog = "-"
+
+
+def _error_log_handler() -> logging.Handler:
+    """The service's log format, on stderr like gunicorn's own error log."""
+    handler = build_handler(settings)
+    handler.setStream(sys.stderr)
+    return handler
+
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # Each worker's create_app() adds the service's handler to the root logger.
+    "root": {"level": settings.log_level},
+    "loggers": {
+        "gunicorn.error": {
+            "level": settings.log_level,
+            "handlers": ["error_log"],
+            "propagate": False,
+        },
+        "gunicorn.access": {"propagate": False},
+    },
+    "handlers": {"error_log": {"()": _error_log_handler}},
+    "formatters": {},
+}

@@ -1,0 +1,32 @@
+"""Checks on JSON request bodies that come before validation: 415, then 400."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from . import strict_json
+
+
+def strict_json_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse other media types (415) and anything but strict JSON (400).
+
+    Place it above ``@input(..., location="json")``: webargs parses the body
+    again with ``json.loads``, which takes ``NaN`` and crashes on deep nesting,
+    so only bodies that passed here may reach it. A chunked body over the
+    size limit stops here too, with 413, while it is read (see middleware.py).
+    """
+
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if not strict_json.is_json_content_type(request.content_type):
+            raise UnsupportedMediaType("Request body must be application/json")
+        try:
+            strict_json.loads(request.get_data(cache=True))
+        except strict_json.InvalidJSONError as error:
+            raise BadRequest(f"Request body is not valid JSON: {error}") from None
+        return view(*args, **kwargs)
+
+    return checked

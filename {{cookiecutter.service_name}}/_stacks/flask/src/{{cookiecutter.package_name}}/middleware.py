@@ -1,0 +1,166 @@
+"""Pure WSGI middleware: request ids, headers, access log, CORS and the body-size limit.
+
+Plain WSGI wrappers around ``app.wsgi_app`` rather than Flask hooks: they see
+every response (including the ones Flask never builds) and cost one call each.
+"""
+
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import IO, TYPE_CHECKING
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_path_info
+
+from .cors import CorsPolicy
+from .problems import PROBLEM_CONTENT_TYPE, problem, title_for
+from .request_context import REQUEST_ID_HEADER, request_id_var, resolve_request_id
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo, WriteableBuffer
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+access_logger = logging.getLogger(f"{__package__}.access")
+error_logger = logging.getLogger(f"{__package__}.errors")
+
+NO_STORE_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+
+def send_problem(
+    start_response: "StartResponse", status: int, detail: str, instance: str
+) -> list[bytes]:
+    body = json.dumps(problem(status, detail, instance)).encode()
+    headers = [("Content-Type", PROBLEM_CONTENT_TYPE), ("Content-Length", str(len(body)))]
+    start_response(f"{status} {title_for(status)}", headers)
+    return [body]
+
+
+class RequestContextMiddleware:
+    """Outermost layer: request id, common headers, one access-log line, and the 500 net."""
+
+    def __init__(self, app: "WSGIApplication") -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        started_at = time.perf_counter()
+        request_id = resolve_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        request_id_var.set(request_id)
+        method: str = environ["REQUEST_METHOD"]
+        path = get_path_info(environ)
+        extra_headers = [(REQUEST_ID_HEADER, request_id), ("X-Content-Type-Options", "nosniff")]
+        if path.startswith(NO_STORE_PREFIXES):
+            extra_headers.append(("Cache-Control", "no-store"))
+        status = 500
+
+        def start_with_headers(
+            status_line: str, headers: list[tuple[str, str]], exc_info: "OptExcInfo | None" = None
+        ) -> Callable[[bytes], object]:
+            nonlocal status
+            status = int(status_line[:3])
+            headers.extend(extra_headers)
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.app(environ, start_with_headers)  # Flask builds the whole body here
+        except Exception:
+            error_logger.exception("Unhandled error on %s %s", method, path)
+            return send_problem(start_with_headers, 500, "Internal Server Error", path)
+        finally:
+            duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
+            access_logger.info(
+                "%s %s %s %.3fms",
+                method,
+                path,
+                status,
+                duration_ms,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+
+
+class CappedInput(io.RawIOBase):
+    """A request body that fails with 413 once more than ``limit`` bytes are read."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.remaining = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer") -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.stream.read(len(view))
+        if len(data) > self.remaining:
+            raise RequestEntityTooLarge(f"Request body is larger than {self.limit} bytes")
+        self.remaining -= len(data)
+        view[: len(data)] = data
+        return len(data)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over ``max_body_bytes`` before the view runs.
+
+    A declared ``Content-Length`` is checked before Flask runs. A chunked body
+    has no length up front: it is counted while read, and reading past the
+    limit raises a 413 in the view, before the view uses it. (Flask's
+    ``MAX_CONTENT_LENGTH`` would cut such a body at the limit without an error.)
+    """
+
+    def __init__(self, app: "WSGIApplication", max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        declared = environ.get("CONTENT_LENGTH")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            detail = f"Request body is larger than {self.max_body_bytes} bytes"
+            return send_problem(start_response, 413, detail, get_path_info(environ))
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            environ["wsgi.input"] = CappedInput(environ["wsgi.input"], self.max_body_bytes)
+            # WSGI servers hand over the body de-chunked, ending at EOF (PEP 3333);
+            # this tells Werkzeug so, or it would read a chunked body as empty.
+            environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
+
+
+class CorsMiddleware:
+    """Answer preflights from listed origins; add CORS headers to their responses."""
+
+    def __init__(self, app: "WSGIApplication", policy: CorsPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        origin = environ.get("HTTP_ORIGIN")
+        if not self.policy.allows(origin):
+            return self.app(environ, start_response)
+        assert origin is not None
+        requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if self.policy.is_preflight(environ["REQUEST_METHOD"], origin, requested):
+            start_response(
+                "200 OK", [*self.policy.preflight_headers(origin), ("Content-Length", "0")]
+            )
+            return [b""]
+        extra = self.policy.response_headers(origin)
+
+        def start_with_cors(
+            status_line: str, headers: list[tuple[str, str]], exc_info: "OptExcInfo | None" = None
+        ) -> Callable[[bytes], object]:
+            headers.extend(extra)
+            return start_response(status_line, headers, exc_info)
+
+        return self.app(environ, start_with_cors)
