@@ -1,0 +1,240 @@
+"""Shared helpers for the template's own tests.
+
+- ``generate(**answers)`` renders the template with cookiecutter's Python API.
+- ``run_cookiecutter(*args)`` runs the cookiecutter CLI (for exit status and stderr).
+- ``stack_venv(framework)`` returns a virtualenv, cached under ``.cache/venvs/``,
+  that a generated project of that stack was installed into with ``make install``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+
+FRAMEWORKS: list[str] = COOKIECUTTER_JSON["framework"]
+PYTHON_VERSIONS: list[str] = COOKIECUTTER_JSON["python_version"]
+DATABASES: list[str] = COOKIECUTTER_JSON["database"]
+CIS: list[str] = COOKIECUTTER_JSON["ci"]
+DEFAULT_PYTHON = PYTHON_VERSIONS[0]
+
+# Shared by rerun and CI; override with TEMPLATE_VENV_CACHE (e.g. a CI cache dir).
+VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
+
+# Timeouts (seconds) for the generated project's commands.
+INSTALL_TIMEOUT = 1200
+COMMAND_TIMEOUT = 900
+
+
+def combinations() -> list[Any]:
+    """Every framework x database x ci at the default Python, then every other Python."""
+    cases = [
+        pytest.param(
+            {"framework": framework, "database": database, "ci": ci},
+            id=f"{framework}-{database}-{ci}",
+        )
+        for framework, database, ci in itertools.product(FRAMEWORKS, DATABASES, CIS)
+    ]
+    cases += [
+        pytest.param(
+            {"framework": framework, "python_version": python},
+            id=f"{framework}-py{python}",
+        )
+        for framework, python in itertools.product(FRAMEWORKS, PYTHON_VERSIONS[1:])
+    ]
+    return cases
+
+
+def answers_of(case: dict[str, str]) -> dict[str, str]:
+    """The effective value of the choice questions for a case."""
+    return {
+        "framework": case.get("framework", FRAMEWORKS[0]),
+        "database": case.get("database", DATABASES[0]),
+        "ci": case.get("ci", CIS[0]),
+        "python_version": case.get("python_version", DEFAULT_PYTHON),
+    }
+
+
+def project_files(root: Path) -> list[Path]:
+    """Every file of a generated tree (hidden ones included), relative and sorted."""
+    return sorted(path.relative_to(root) for path in root.rglob("*") if path.is_file())
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a generated project's commands, free of this run's settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST_", "COV_CORE_"))
+        and key
+        not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
+    env.update(extra)
+    return env
+
+
+def run(
+    command: list[str], cwd: Path, timeout: float = COMMAND_TIMEOUT, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a command with stdout and stderr merged into ``.stdout``."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=clean_env(**env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def check(command: list[str], cwd: Path, timeout: float = COMMAND_TIMEOUT, **env: str) -> str:
+    """Run a command and fail the test with its output unless it exits 0."""
+    result = run(command, cwd, timeout, **env)
+    assert result.returncode == 0, (
+        f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{result.stdout}"
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def cookiecutter_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cookiecutter config that keeps replay files out of the home directory."""
+    base = tmp_path_factory.mktemp("cookiecutter-home")
+    config = base / "config.yaml"
+    config.write_text(
+        f'cookiecutters_dir: "{base / "cookiecutters"}"\nreplay_dir: "{base / "replay"}"\n'
+    )
+    return config
+
+
+@pytest.fixture
+def generate(tmp_path: Path, cookiecutter_config: Path) -> Callable[..., Path]:
+    """Render the template with ``no_input``; each call gets its own output directory."""
+    counter = itertools.count()
+
+    def _generate(**answers: str) -> Path:
+        output_dir = tmp_path / f"render-{next(counter)}"
+        output_dir.mkdir()
+        project = cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output_dir),
+            config_file=str(cookiecutter_config),
+        )
+        return Path(project)
+
+    return _generate
+
+
+@pytest.fixture
+def run_cookiecutter(
+    tmp_path: Path, cookiecutter_config: Path
+) -> Callable[..., tuple[subprocess.CompletedProcess[str], Path]]:
+    """Run ``python -m cookiecutter --no-input`` with ``key=value`` answers."""
+
+    def _run(*answers: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+        output_dir = tmp_path / "out"
+        output_dir.mkdir()
+        command = [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--config-file",
+            str(cookiecutter_config),
+            "--output-dir",
+            str(output_dir),
+            str(TEMPLATE_DIR),
+            *answers,
+        ]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+        return result, output_dir
+
+    return _run
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def venv_works(venv: Path) -> bool:
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").is_file() or not python.exists():
+        return False
+    probe = subprocess.run(
+        [str(python), "-c", "import sys"], capture_output=True, timeout=60, check=False
+    )
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def stack_venv(
+    tmp_path_factory: pytest.TempPathFactory, cookiecutter_config: Path
+) -> Callable[[str], Path]:
+    """Return the cached virtualenv of a stack, building it with ``make install`` if needed.
+
+    The cache is keyed by the framework and a hash of the generated pyproject.toml
+    (default answers), so a dependency change in the template builds a fresh one;
+    older venvs of the same framework are removed then.
+    """
+    built: dict[str, Path] = {}
+
+    def _venv(framework: str) -> Path:
+        if framework in built:
+            return built[framework]
+        output_dir = tmp_path_factory.mktemp(f"venv-source-{framework}")
+        project = Path(
+            cookiecutter(
+                str(TEMPLATE_DIR),
+                no_input=True,
+                extra_context={"framework": framework},
+                output_dir=str(output_dir),
+                config_file=str(cookiecutter_config),
+            )
+        )
+        digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
+        venv = VENV_CACHE / f"{framework}-{digest}"
+        with file_lock(VENV_CACHE / f"{framework}.lock"):
+            if not venv_works(venv):
+                for stale in VENV_CACHE.glob(f"{framework}-*"):
+                    if stale.is_dir():
+                        shutil.rmtree(stale)
+                check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+                (venv / ".complete").write_text(f"{framework} {digest}\n")
+        built[framework] = venv
+        return venv
+
+    return _venv
