@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from cookiecutter.main import cookiecutter
+from postgres import Postgres, PostgresUnavailable
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -238,3 +239,24 @@ def stack_venv(
         return venv
 
     return _venv
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A PostgreSQL 15 server for the session (skips, in one line, where none can run).
+
+    ``REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns that skip into a failure.
+    """
+    try:
+        Postgres.check_available()
+        server = Postgres()
+        server.init()
+        server.start()
+    except PostgresUnavailable as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but cannot start: {error}")
+        pytest.skip(f"PostgreSQL cannot start here: {error}")
+    try:
+        yield server
+    finally:
+        server.remove()

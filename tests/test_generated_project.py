@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from postgres import Postgres
 
 from conftest import (
     FRAMEWORKS,
@@ -58,6 +59,22 @@ def test_install_test_lint(
     check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
     check(["make", "test", f"VENV={venv}"], project)
     check(["make", "lint", f"VENV={venv}"], project)
+
+
+@pytest.mark.parametrize("framework", per_stack(FRAMEWORKS))
+def test_tests_pass_on_postgresql(
+    framework: str,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    postgres: Postgres,
+) -> None:
+    """The generated project's own suite, with TEST_DATABASE_URL on a real PostgreSQL."""
+    venv = stack_venv(framework)
+    project = generate(framework=framework, database="postgresql")
+    check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+    url = postgres.url(f"generated_tests_{framework}")
+    output = check(["make", "test", f"VENV={venv}"], project, TEST_DATABASE_URL=url)
+    assert " passed" in output
 
 
 @pytest.mark.parametrize("case", per_stack(combinations()))

@@ -1,5 +1,10 @@
-"""Fixtures every stack shares: settings and a freshly migrated database per test."""
+"""Fixtures every stack shares: settings and a freshly migrated database per test.
 
+The tests run on SQLite files by default. With ``TEST_DATABASE_URL`` set to a
+PostgreSQL database that the tests may wipe, they run there instead.
+"""
+
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -7,19 +12,24 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from {{ cookiecutter.package_name }}.database import run_with_connection
 from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def make_settings(database: Path, **overrides: object) -> Settings:
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings for tests, ignoring any ``.env`` of the developer."""
     values: dict[str, object] = {
         "app_env": "test",
-        "database_url": f"sqlite:///{database}",
+        "database_url": database_url,
         "log_format": "json",
         "cors_origins": "",
         **overrides,
@@ -46,21 +56,32 @@ def _alembic(settings: Settings, action: Callable[[Config, str], object], revisi
     run_with_connection(settings, run)
 
 
+def _empty_tables(connection: Connection) -> None:
+    connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once per session; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "app.db"
-    upgrade(make_settings(path))
-    return path
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per session: the PostgreSQL test database, or a template SQLite file."""
+    if TEST_DATABASE_URL:
+        upgrade(make_settings(TEST_DATABASE_URL))
+        return TEST_DATABASE_URL
+    url = sqlite_url(tmp_path_factory.mktemp("template") / "app.db")
+    upgrade(make_settings(url))
+    return url
 
 
 @pytest.fixture
-def database(migrated_template: Path, tmp_path: Path) -> Path:
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    if TEST_DATABASE_URL:
+        run_with_connection(make_settings(migrated_database), _empty_tables)
+        return migrated_database
     path = tmp_path / "app.db"
-    shutil.copyfile(migrated_template, path)
-    return path
+    shutil.copyfile(migrated_database.removeprefix("sqlite:///"), path)
+    return sqlite_url(path)
 
 
 @pytest.fixture
-def settings(database: Path) -> Settings:
-    return make_settings(database)
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)

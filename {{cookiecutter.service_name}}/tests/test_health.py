@@ -7,7 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .fixtures import make_settings
+from .fixtures import make_settings, sqlite_url
 from .helpers import ITEMS, assert_problem
 
 HEALTH = "application/health+json"
@@ -32,7 +32,7 @@ class TestDatabaseDown:
     @pytest.fixture
     def settings(self, tmp_path: Path) -> Settings:
         # A directory where the database file should be: SQLite cannot open it.
-        return make_settings(tmp_path)
+        return make_settings(sqlite_url(tmp_path))
 
     def test_liveness_never_touches_the_database(self, client: httpx.Client) -> None:
         assert client.get("/healthz").json() == {"status": "pass"}

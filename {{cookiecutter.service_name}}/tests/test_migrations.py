@@ -1,20 +1,18 @@
 """The schema comes from Alembic, and the migrations match the models (section 8)."""
 
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from {{ cookiecutter.package_name }}.database import run_with_connection
 from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.settings import Settings
 
-from .fixtures import downgrade, make_settings, upgrade
+from .fixtures import downgrade, upgrade
 
 
-def test_migrations_match_the_models(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "fresh.db")
-    upgrade(settings)
+def test_migrations_match_the_models(settings: Settings) -> None:
+    """The database as the migrations left it, compared with the models."""
     differences: list[object] = []
 
     def compare(connection: Connection) -> None:
@@ -25,8 +23,14 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     assert differences == []
 
 
-def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "cycle.db")
-    upgrade(settings)
+def test_downgrade_and_upgrade_again(settings: Settings) -> None:
+    tables: list[set[str]] = []
+
+    def record_tables(connection: Connection) -> None:
+        tables.append(set(inspect(connection).get_table_names()) - {"alembic_version"})
+
     downgrade(settings, "base")
+    run_with_connection(settings, record_tables)
     upgrade(settings)
+    run_with_connection(settings, record_tables)
+    assert tables == [set(), set(Base.metadata.tables)]

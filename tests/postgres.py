@@ -1,0 +1,122 @@
+"""A throwaway PostgreSQL server on the loopback, for the test session.
+
+PostgreSQL refuses to run as root, so the server runs as the ``postgres`` OS
+user (``runuser``) in a temporary data directory. It trusts loopback clients:
+it is reachable from this machine only and lives as long as the session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+BIN_DIR = Path(os.environ.get("POSTGRES_BIN_DIR", "/usr/lib/postgresql/15/bin"))
+OS_USER = "postgres"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresUnavailable(Exception):
+    """PostgreSQL cannot run on this machine; the message says why, in one line."""
+
+
+class Postgres:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="template-pg-"))
+        self.data_dir = self.root / "data"
+        self.log_file = self.root / "server.log"
+        self.databases: set[str] = set()
+
+    @classmethod
+    def check_available(cls) -> None:
+        if not (BIN_DIR / "pg_ctl").exists():
+            raise PostgresUnavailable(f"no PostgreSQL server binaries in {BIN_DIR}")
+        if shutil.which("runuser") is None or os.geteuid() != 0:
+            raise PostgresUnavailable("starting PostgreSQL as the postgres user needs root")
+        try:
+            subprocess.run(["id", OS_USER], check=True, capture_output=True)
+        except subprocess.CalledProcessError:
+            raise PostgresUnavailable(f"no {OS_USER!r} OS user") from None
+
+    def _as_postgres(self, *command: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["runuser", "-u", OS_USER, "--", *command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise PostgresUnavailable(
+                f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}"
+            )
+        return result
+
+    def init(self) -> None:
+        shutil.chown(self.root, OS_USER, OS_USER)
+        self._as_postgres(
+            str(BIN_DIR / "initdb"),
+            "--pgdata",
+            str(self.data_dir),
+            "--username",
+            OS_USER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--no-sync",
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+            "-c max_connections=200"
+        )
+        self._as_postgres(
+            str(BIN_DIR / "pg_ctl"),
+            "--pgdata",
+            str(self.data_dir),
+            "--log",
+            str(self.log_file),
+            "--options",
+            options,
+            "--wait",
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._as_postgres(
+            str(BIN_DIR / "pg_ctl"),
+            "--pgdata",
+            str(self.data_dir),
+            "--mode",
+            "fast",
+            "--wait",
+            "stop",
+        )
+
+    def is_running(self) -> bool:
+        return (self.data_dir / "postmaster.pid").exists()
+
+    def url(self, database: str) -> str:
+        """A plain ``postgresql://`` URL of ``database``, created on first use."""
+        if database not in self.databases:
+            self._as_postgres(
+                str(BIN_DIR / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), database
+            )
+            self.databases.add(database)
+        return f"postgresql://{OS_USER}@127.0.0.1:{self.port}/{database}"
+
+    def remove(self) -> None:
+        if self.is_running():
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
