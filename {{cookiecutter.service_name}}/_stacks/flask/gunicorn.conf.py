@@ -14,7 +14,8 @@ workers = settings.web_concurrency
 # Threads, not async workers: the views are plain synchronous code waiting on the
 # database and the network; threads overlap those waits with no monkey-patching
 # (gevent/eventlet) of the database driver.
-worker_class = "gthread"
+# gthread, closing its listening socket once it drains: see server.py.
+worker_class = "{{ cookiecutter.package_name }}.server.DrainingThreadWorker"
 threads = 4
 timeout = 30
 graceful_timeout = int(settings.graceful_timeout)  # gunicorn takes whole seconds

@@ -3,23 +3,45 @@
 ``python -m {{ cookiecutter.package_name }}.server`` (``make serve``); ``--reload`` for development.
 """
 
+import argparse
+import signal
 import sys
+from types import FrameType
 
 import uvicorn
 
 from .settings import load_settings
 
 
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reload", action="store_true", help="development: reload on changes")
+    parser.add_argument(
+        "--app",
+        default=f"{__package__}.app:create_app",
+        metavar="MODULE:FACTORY",
+        help="serve the app this factory returns (tests and benchmarks wrap create_app)",
+    )
+    return parser.parse_args(argv)
+
+
+def exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
-    reload = "--reload" in (sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
     settings = load_settings()  # bad configuration stops here, with one line
+    # uvicorn drains requests in flight on SIGTERM, then raises the signal again
+    # against the handler it found; make that a clean exit (status 0).
+    signal.signal(signal.SIGTERM, exit_cleanly)
     uvicorn.run(
-        f"{__package__}.app:create_app",
+        args.app,
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=None if reload else settings.web_concurrency,
-        reload=reload,
+        workers=None if args.reload else settings.web_concurrency,
+        reload=args.reload,
         loop="uvloop",
         http="httptools",
         proxy_headers=True,

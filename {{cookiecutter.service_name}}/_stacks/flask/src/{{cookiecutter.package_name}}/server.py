@@ -4,15 +4,34 @@
 development runs Flask's own server with the reloader instead.
 """
 
+import argparse
+import importlib
 import os
 import sys
+from typing import Any
 
+from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
 from werkzeug.serving import WSGIRequestHandler
 
 from .settings import load_settings
 
 # Read from the working directory (the project root), like gunicorn's own default.
 GUNICORN_CONFIG = "gunicorn.conf.py"
+
+
+class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's gthread worker that stops listening when it stops accepting.
+
+    On SIGTERM gthread finishes the requests in flight but keeps its copy of
+    the listening socket open, so the kernel would still queue new connections
+    that no one serves; closed, they are refused at once.
+    """
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            for listener in self.sockets:
+                listener.close()
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -22,13 +41,28 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-def main(argv: list[str] | None = None) -> None:
-    reload = "--reload" in (sys.argv[1:] if argv is None else argv)
-    settings = load_settings()  # bad configuration stops here, with one line
-    if reload:
-        from .app import create_app
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reload", action="store_true", help="development: reload on changes")
+    parser.add_argument(
+        "--app",
+        default=f"{__package__}.app:create_app",
+        metavar="MODULE:FACTORY",
+        help="serve the app this factory returns (tests and benchmarks wrap create_app)",
+    )
+    return parser.parse_args(argv)
 
-        create_app(settings).run(
+
+def load_factory(target: str) -> Any:
+    module, _, factory = target.partition(":")
+    return getattr(importlib.import_module(module), factory)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    settings = load_settings()  # bad configuration stops here, with one line
+    if args.reload:
+        load_factory(args.app)().run(
             host=settings.host,
             port=settings.port,
             debug=False,
@@ -37,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         return
     # gunicorn replaces this process, so it receives SIGTERM directly.
-    command = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG]
-    os.execv(sys.executable, [*command, f"{__package__}.app:create_app()"])  # noqa: S606
+    command = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, f"{args.app}()"]
+    os.execv(sys.executable, command)  # noqa: S606
 
 
 if __name__ == "__main__":

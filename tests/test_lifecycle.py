@@ -1,0 +1,205 @@
+"""Both stacks under their production servers: a database that goes away, and SIGTERM.
+
+Contract section 8 and issue #3, sections 4 and 5: ``/healthz`` stays up while
+PostgreSQL is down, ``/readyz`` and the item routes answer 503 and recover
+without a restart; SIGTERM lets a request in flight finish, refuses new
+connections and exits 0 within the grace period.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from postgres import Postgres, PostgresUnavailable
+from servers import Server, http_get, migrate, serve
+
+from conftest import FRAMEWORKS
+
+ITEMS = "/api/v1/items"
+GRACE_SECONDS = 10
+LOCK_ITEMS = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE"
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[Postgres]:
+    """A PostgreSQL server of this test's own, so stopping it disturbs no other test."""
+    try:
+        Postgres.check_available()
+        server = Postgres()
+        server.init()
+        server.start()
+    except PostgresUnavailable as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but cannot start: {error}")
+        pytest.skip(f"PostgreSQL cannot start here: {error}")
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def post_json(url: str, body: object) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def answer_within(server: Server, path: str, seconds: float) -> tuple[int, bytes, float]:
+    started = time.monotonic()
+    status, body = http_get(server.url + path, timeout=seconds)
+    return status, body, time.monotonic() - started
+
+
+def poll(check: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_database_outage_and_recovery(
+    framework: str,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    own_postgres: Postgres,
+) -> None:
+    venv = stack_venv(framework)
+    project = generate(framework=framework)
+    url = own_postgres.url(f"outage_{framework}")
+    migrate(project, venv, DATABASE_URL=url)
+    with serve(framework, project, venv, DATABASE_URL=url) as server:
+        assert post_json(server.url + ITEMS, {"name": "before", "price": 1})[0] == 201
+
+        own_postgres.stop()
+
+        def readiness_fails() -> bool:
+            status, body, _ = answer_within(server, "/readyz", 3)
+            return status == 503 and json.loads(body)["status"] == "fail"
+
+        assert poll(readiness_fails, 3), server.log()
+        status, body, elapsed = answer_within(server, "/readyz", 5)
+        assert status == 503
+        assert elapsed < 3, f"/readyz took {elapsed:.1f}s with the database down"
+        report = json.loads(body)
+        assert report["checks"]["database"]["status"] == "fail"
+        assert "postgres" not in report["checks"]["database"]["output"].lower()  # no URL, user
+
+        assert http_get(server.url + "/healthz")[0] == 200
+        status, body, elapsed = answer_within(server, ITEMS, 10)
+        problem = json.loads(body)
+        assert (status, problem["status"], problem["title"]) == (503, 503, "Service Unavailable")
+        assert elapsed < 5, f"{ITEMS} took {elapsed:.1f}s with the database down"
+        assert "Traceback" not in body.decode()
+
+        own_postgres.start()
+
+        assert poll(lambda: http_get(server.url + "/readyz")[0] == 200, 10), server.log()
+        status, body = http_get(server.url + ITEMS)
+        assert status == 200, body
+        assert [item["name"] for item in json.loads(body)["items"]] == ["before"]
+        assert post_json(server.url + ITEMS, {"name": "after", "price": 2})[0] == 201
+
+
+def server_process(make_pid: int) -> int:
+    """The production server that ``make serve`` started (its only child)."""
+    children = Path(f"/proc/{make_pid}/task/{make_pid}/children").read_text().split()
+    assert len(children) == 1, f"make serve has children {children}"
+    return int(children[0])
+
+
+def start_psql(url: str, script: str) -> subprocess.Popen[str]:
+    """psql running ``script`` in the background."""
+    return subprocess.Popen(
+        ["psql", "--no-psqlrc", "--quiet", url, "--command", script],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def lock_is_held(url: str) -> bool:
+    query = (
+        "SELECT count(*) FROM pg_locks WHERE relation = 'items'::regclass "
+        "AND mode = 'AccessExclusiveLock' AND granted"
+    )
+    result = subprocess.run(
+        ["psql", "--no-psqlrc", "-At", url, "--command", query],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    return result.stdout.strip() == "1"
+
+
+def connection_refused(server: Server) -> bool:
+    host, port = server.url.removeprefix("http://").split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return False
+    except OSError:
+        return True
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_sigterm_drains_the_request_in_flight(
+    framework: str,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    postgres: Postgres,
+) -> None:
+    venv = stack_venv(framework)
+    project = generate(framework=framework)
+    url = postgres.url(f"shutdown_{framework}")
+    migrate(project, venv, DATABASE_URL=url)
+    with serve(
+        framework, project, venv, DATABASE_URL=url, GRACEFUL_TIMEOUT=str(GRACE_SECONDS)
+    ) as server:
+        pid = server_process(server.process.pid)
+        # The test-only way to slow one request: hold a lock its query must wait for.
+        lock = start_psql(url, f"BEGIN; {LOCK_ITEMS}; SELECT pg_sleep(3); COMMIT;")
+        try:
+            assert poll(lambda: lock_is_held(url), 10), "psql did not take the lock"
+            answers: list[tuple[int, bytes]] = []
+            request = threading.Thread(
+                target=lambda: answers.append(http_get(server.url + ITEMS, timeout=30))
+            )
+            request.start()
+            time.sleep(0.5)  # the request is now waiting on the lock, inside the server
+            assert not answers, f"the request did not wait for the lock: {answers}\n{server.log()}"
+
+            os.kill(pid, signal.SIGTERM)
+            signalled = time.monotonic()
+            assert poll(lambda: connection_refused(server), 2), "new connections still accepted"
+
+            request.join(timeout=30)
+            assert answers, "the request in flight got no answer"
+            status, body = answers[0]
+            assert status == 200, body
+            assert json.loads(body)["items"] == []
+
+            exit_code = server.process.wait(timeout=GRACE_SECONDS + 5)
+            stopped_after = time.monotonic() - signalled
+        finally:
+            lock.wait(timeout=30)
+        assert exit_code == 0, f"the server exited {exit_code}:\n{server.log()}"
+        assert stopped_after < GRACE_SECONDS, f"stopped after {stopped_after:.1f}s"
