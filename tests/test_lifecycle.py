@@ -26,6 +26,8 @@ from servers import Server, http_get, migrate, serve
 
 from conftest import FRAMEWORKS
 
+pytestmark = pytest.mark.venv
+
 ITEMS = "/api/v1/items"
 GRACE_SECONDS = 10
 LOCK_ITEMS = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE"
