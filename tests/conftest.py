@@ -191,6 +191,15 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def install(project: Path, venv: Path) -> None:
+    """``make install`` of a project into a shared stack venv, one install at a time.
+
+    Tests of a stack share its venv; two pip runs in one venv at once could break it.
+    """
+    with file_lock(venv.parent / f"{venv.name}.install.lock"):
+        check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+
+
 def venv_works(venv: Path) -> bool:
     python = venv / "bin" / "python"
     if not (venv / ".complete").is_file() or not python.exists():

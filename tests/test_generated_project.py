@@ -23,11 +23,11 @@ from postgres import Postgres
 
 from conftest import (
     FRAMEWORKS,
-    INSTALL_TIMEOUT,
     answers_of,
     check,
     clean_env,
     combinations,
+    install,
 )
 
 pytestmark = pytest.mark.venv
@@ -56,7 +56,7 @@ def test_install_test_lint(
     """The README's steps: make install, then make test and make lint pass."""
     venv = stack_venv(framework)
     project = generate(framework=framework)
-    check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+    install(project, venv)
     check(["make", "test", f"VENV={venv}"], project)
     check(["make", "lint", f"VENV={venv}"], project)
 
@@ -71,7 +71,7 @@ def test_tests_pass_on_postgresql(
     """The generated project's own suite, with TEST_DATABASE_URL on a real PostgreSQL."""
     venv = stack_venv(framework)
     project = generate(framework=framework, database="postgresql")
-    check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+    install(project, venv)
     url = postgres.url(f"generated_tests_{framework}")
     output = check(["make", "test", f"VENV={venv}"], project, TEST_DATABASE_URL=url)
     assert " passed" in output
@@ -108,7 +108,7 @@ def test_migrate_and_serve(
     """make migrate, then make serve answers on the loopback (as make demo does)."""
     venv = stack_venv(framework)
     project = generate(framework=framework)
-    check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+    install(project, venv)
     check(["make", "migrate", f"VENV={venv}"], project)
     port = free_port()
     log = project / "serve.log"

@@ -35,6 +35,12 @@ def test_unknown_path_is_404_without_redirect(client: httpx.Client, path: str) -
     assert_problem(response, 404, "Not Found", path)
 
 
+def test_leading_double_slash_is_404(client: httpx.Client) -> None:
+    """Some routers treat "//healthz" as "/healthz"; the contract has no aliases."""
+    response = client.get("http://testserver//healthz")  # a full URL keeps the "//"
+    assert_problem(response, 404, "Not Found", "//healthz")
+
+
 def test_head_answers_like_get_without_a_body(client: httpx.Client) -> None:
     item = create(client)
     for path in ("/healthz", "/readyz", ITEMS, f"{ITEMS}/{item['id']}"):

@@ -106,6 +106,7 @@ def test_delete(client: httpx.Client) -> None:
     response = client.delete(f"{ITEMS}/{created['id']}")
     assert response.status_code == 204
     assert response.content == b""
+    assert "content-type" not in response.headers
     assert client.get(f"{ITEMS}/{created['id']}").status_code == 404
     assert_problem(
         client.delete(f"{ITEMS}/{created['id']}"), 404, "Not Found", f"{ITEMS}/{created['id']}"

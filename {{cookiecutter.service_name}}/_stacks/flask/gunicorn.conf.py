@@ -20,6 +20,10 @@ threads = 4
 timeout = 30
 graceful_timeout = int(settings.graceful_timeout)  # gunicorn takes whole seconds
 keepalive = 5
+# No request-line limit of gunicorn's own: past 4094 bytes it would answer 414 in
+# HTML itself, where the service answers every error as problem+json (uvicorn has
+# no such limit either). Header sizes stay limited; a proxy in front bounds URLs.
+limit_request_line = 0
 # Recycle workers now and then, staggered so they don't restart together.
 max_requests = 10_000
 max_requests_jitter = 1_000

@@ -19,6 +19,8 @@ ERROR_MESSAGES = {
     "string_too_short": "String should have at least {limit} characters",
     "string_too_long": "String should have at most {limit} characters",
     "blank_string": "String should contain at least one non-whitespace character",
+    # Added to the contract's list: a NUL character in a string (values.TEXT_PATTERN).
+    "string_pattern_mismatch": "String should not contain NUL characters",
     "int_type": "Input should be a valid integer",
     "number_type": "Input should be a valid number",
     "greater_than_equal": "Input should be greater than or equal to {limit}",

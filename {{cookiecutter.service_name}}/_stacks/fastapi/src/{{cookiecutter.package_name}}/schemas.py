@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -17,11 +18,35 @@ from pydantic_core import PydanticCustomError
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, PRICE_MAX, QUANTITY_MAX
 from .problems import ERROR_MESSAGES
 from .timestamps import to_rfc3339
+from .values import (
+    NAME_PATTERN,
+    TEXT_PATTERN,
+    comparable_number,
+    integer_from_text,
+    integral_number,
+    text_violation,
+)
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("blank_string", ERROR_MESSAGES["blank_string"])
+def _text_rules(*, blank: bool) -> AfterValidator:
+    """No NUL, and (unless ``blank``) a non-whitespace character: see ``values``."""
+
+    def check(value: str) -> str:
+        error_type = text_violation(value, blank=blank)
+        if error_type is not None:
+            raise PydanticCustomError(error_type, ERROR_MESSAGES[error_type])
+        return value
+
+    return AfterValidator(check)
+
+
+def _integer_from_text(value: Any) -> Any:
+    """Path and query integers by the shared rule (pydantic's lax mode takes ``1_000``)."""
+    if isinstance(value, str):
+        number = integer_from_text(value)
+        if number is None:
+            raise PydanticCustomError("int_type", ERROR_MESSAGES["int_type"])
+        return number
     return value
 
 
@@ -31,16 +56,25 @@ def _not_null(value: Any) -> Any:
     return value
 
 
+# The patterns only document the rules (pydantic would report them as a
+# pattern mismatch, before the length); _text_rules checks them.
 Name = Annotated[
     str,
     StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH),
-    AfterValidator(_not_blank),
+    _text_rules(blank=False),
+    Field(json_schema_extra={"pattern": NAME_PATTERN}),
 ]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH)]
+Description = Annotated[
+    str,
+    StringConstraints(max_length=DESCRIPTION_MAX_LENGTH),
+    _text_rules(blank=True),
+    Field(json_schema_extra={"pattern": TEXT_PATTERN}),
+]
 # Strict mode takes a JSON integer for a number field, never a string or a boolean.
-Price = Annotated[float, Field(ge=0, le=PRICE_MAX)]
-# Strict mode refuses 5.0 for an integer field: only JSON integers are integers.
-Quantity = Annotated[int, Field(ge=0, le=QUANTITY_MAX)]
+Price = Annotated[float, Field(ge=0, le=PRICE_MAX), BeforeValidator(comparable_number)]
+# Strict mode refuses floats; integral_number first turns 5.0 into 5 (JSON Schema's view).
+Quantity = Annotated[int, Field(ge=0, le=QUANTITY_MAX), BeforeValidator(integral_number)]
+IntegerText = BeforeValidator(_integer_from_text)
 Timestamp = Annotated[
     datetime,
     PlainSerializer(to_rfc3339, return_type=str, when_used="json"),

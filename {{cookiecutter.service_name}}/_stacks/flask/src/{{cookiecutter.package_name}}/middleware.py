@@ -65,6 +65,10 @@ class RequestContextMiddleware:
             return start_response(status_line, headers, exc_info)
 
         try:
+            if path.startswith("//"):
+                # Werkzeug routes "//healthz" as "/healthz"; the contract has no such
+                # aliases, so this stack answers 404.
+                return send_problem(start_with_headers, 404, "Not Found", path)
             return self.app(environ, start_with_headers)  # Flask builds the whole body here
         except Exception:
             error_logger.exception("Unhandled error on %s %s", method, path)

@@ -4,7 +4,6 @@ Every validation error message is a code from the contract's vocabulary
 (``problems.ERROR_MESSAGES``); ``errors.py`` turns the codes into problem details.
 """
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, PRICE_MAX, QUANTITY_MAX
 from .timestamps import to_rfc3339
+from .values import NAME_PATTERN, TEXT_PATTERN, integer_from_text, integral_number, text_violation
 
 
 class Violation(str):
@@ -38,12 +38,13 @@ class String(fields.String):
 
 
 class Integer(fields.Integer):
-    """A JSON integer only: not ``5.5``, not ``5.0``, not ``"5"``, not ``true``."""
+    """A JSON integer only (``5.0`` counts, as in JSON Schema): not ``5.5``, ``"5"``, ``true``."""
 
     default_error_messages = {**PRESENCE, "invalid": "int_type"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        # ``bool`` is an ``int`` in Python, and ``5.0`` is a float: both are refused.
+        value = integral_number(value)
+        # ``bool`` is an ``int`` in Python: refused.
         if type(value) is not int:
             raise self.make_error("invalid")
         return value
@@ -61,21 +62,16 @@ class Number(fields.Float):
         return value  # type: ignore[no-any-return]
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-
-
 class IntegerString(fields.Integer):
     """An integer in a query string or a path segment: ``2.5`` and ``abc`` are not."""
 
     default_error_messages = {**PRESENCE, "invalid": "int_type"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if not isinstance(value, str) or not _INTEGER.fullmatch(value.strip()):
+        number = integer_from_text(value) if isinstance(value, str) else None
+        if number is None:
             raise self.make_error("invalid")
-        try:
-            return int(value)
-        except ValueError:  # more digits than Python converts
-            raise self.make_error("invalid") from None
+        return number
 
 
 class Timestamp(fields.DateTime):
@@ -98,7 +94,10 @@ class Range(validate.Range):
 
 
 class Text(validate.Length):
-    """Length bounds, then (unless ``blank``) a non-whitespace character; one error at most."""
+    """Length bounds, then no NUL and (unless ``blank``) a non-whitespace character.
+
+    One error at most; the rules after the length are ``values.text_violation``.
+    """
 
     def __init__(self, min: int | None = None, max: int | None = None, *, blank: bool = True):
         super().__init__(min=min, max=max)
@@ -109,8 +108,9 @@ class Text(validate.Length):
             raise ValidationError(Violation("string_too_short", limit=self.min))
         if self.max is not None and len(value) > self.max:
             raise ValidationError(Violation("string_too_long", limit=self.max))
-        if not self.blank and not value.strip():
-            raise ValidationError(Violation("blank_string"))
+        error_type = text_violation(value, blank=self.blank)
+        if error_type is not None:
+            raise ValidationError(Violation(error_type))
         return value
 
 
@@ -120,9 +120,14 @@ class StrictBody(Schema):
     error_messages = {"unknown": "extra_forbidden", "type": "object_type"}  # noqa: RUF012
 
 
+# The patterns document the text rules in the OpenAPI document; Text checks them.
+NAME = {"pattern": NAME_PATTERN}
+TEXT = {"pattern": TEXT_PATTERN}
+
+
 class ItemCreate(StrictBody):
-    name = String(required=True, validate=Text(1, NAME_MAX_LENGTH, blank=False))
-    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH))
+    name = String(required=True, validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME)
+    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT)
     price = Number(required=True, validate=Range(0, PRICE_MAX))
     quantity = Integer(load_default=0, validate=Range(0, QUANTITY_MAX))
 
@@ -130,8 +135,8 @@ class ItemCreate(StrictBody):
 class ItemUpdate(StrictBody):
     """Every field optional; ``name``, ``price`` and ``quantity`` may not be null."""
 
-    name = String(validate=Text(1, NAME_MAX_LENGTH, blank=False))
-    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH))
+    name = String(validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME)
+    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT)
     price = Number(validate=Range(0, PRICE_MAX))
     quantity = Integer(validate=Range(0, QUANTITY_MAX))
 

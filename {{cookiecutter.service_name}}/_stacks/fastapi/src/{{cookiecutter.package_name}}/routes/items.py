@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,9 @@ from starlette.exceptions import HTTPException
 from .. import models
 from ..json_body import StrictJSONRoute
 from ..openapi import problem_responses
-from ..schemas import Item, ItemCreate, ItemPage, ItemUpdate
+from ..problems import error_item
+from ..schemas import IntegerText, Item, ItemCreate, ItemPage, ItemUpdate
+from ..values import repeated_parameters
 
 router = APIRouter(prefix="/api/v1/items", tags=["items"], route_class=StrictJSONRoute)
 
@@ -23,7 +26,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 Session = Annotated[AsyncSession, Depends(get_session)]
-ItemId = Annotated[int, Path(ge=1)]
+ItemId = Annotated[int, Path(ge=1), IntegerText]
+LIST_PARAMETERS = ("limit", "offset")
+
+
+def single_values(request: Request) -> None:
+    """A query parameter sent twice is 422, before the values are read (the same in every stack)."""
+    sent = [name for name, _ in request.query_params.multi_items()]
+    repeated = repeated_parameters(LIST_PARAMETERS, sent)
+    if repeated:
+        raise RequestValidationError([error_item(["query", name], "int_type") for name in repeated])
 
 
 async def find_item(session: AsyncSession, item_id: int) -> models.Item:
@@ -50,9 +62,10 @@ async def commit_or_conflict(session: AsyncSession, name: str | None) -> None:
     responses=problem_responses(422, 503),
 )
 async def list_items(
+    _single: Annotated[None, Depends(single_values)],
     session: Session,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100), IntegerText] = 20,
+    offset: Annotated[int, Query(ge=0), IntegerText] = 0,
 ) -> ItemPage:
     """A page of items, ordered by id."""
     total = await session.scalar(select(func.count()).select_from(models.Item)) or 0

@@ -1,0 +1,79 @@
+"""Rules for single values that the contract leaves open, shared by both stacks.
+
+Each stack's schemas call these, so the same input gets the same answer.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+# Every character ``str.isspace()`` counts as whitespace (what ``str.strip()`` removes).
+_WHITESPACE = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+# Published as ``pattern`` in the OpenAPI document, so clients and fuzzers know the
+# rules: no NUL anywhere (PostgreSQL text cannot hold it), and for names at least
+# one character that is not whitespace. The service checks the same rules in code.
+TEXT_PATTERN = "^[^\\u0000]*$"
+NAME_PATTERN = f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$"
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def text_violation(value: str, *, blank: bool) -> str | None:
+    """The error type of a string that breaks a text rule, if any (NUL first, then blank)."""
+    if "\x00" in value:
+        return "string_pattern_mismatch"
+    if not blank and not value.strip():
+        return "blank_string"
+    return None
+
+
+def integer_from_text(value: str) -> int | None:
+    """A path or query integer: optional sign and ASCII digits only.
+
+    ``1_000``, ``1e3``, ``0x10`` and ``1.0`` are not integers here, though
+    Python's ``int()`` or pydantic's lax mode take some of them.
+    """
+    if not _INTEGER.fullmatch(value.strip()):
+        return None
+    try:
+        return int(value)
+    except ValueError:  # more digits than Python converts
+        return None
+
+
+def integral_number(value: Any) -> Any:
+    """``5.0`` as ``5``: in JSON Schema, which the OpenAPI document uses, 5.0 is an integer.
+
+    Anything else is returned unchanged for the integer check to judge
+    (``5.5``, ``"5"``, ``true`` and infinities stay refused).
+    """
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+def comparable_number(value: Any) -> Any:
+    """An integer too large for a float, as an infinity of its sign.
+
+    A JSON number such as ``1e400`` parses as infinity and fails the range
+    check; an integer literal with 400 digits must fail it the same way, not
+    as "not a number".
+    """
+    if type(value) is int:
+        try:
+            float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return value
+
+
+def repeated_parameters(declared: Iterable[str], sent: Iterable[str]) -> list[str]:
+    """Declared query parameters sent more than once, sorted.
+
+    Web frameworks silently pick the first or the last of the values
+    silently; the service refuses to guess (422). Unknown parameters are ignored.
+    """
+    counts = Counter(sent)
+    return sorted(name for name in declared if counts[name] > 1)
