@@ -3,18 +3,25 @@
 #                              and each stack's generated project: install, test, lint)
 #   make demo                  generate a FastAPI service into build/demo and serve it
 #   make demo FRAMEWORK=flask  the same with Flask
+#   make bench                 benchmark both generated stacks against bare apps and
+#                              raw ASGI/WSGI (wrk, one core each); results in bench/results/
 # Needs only Python 3.11+ and make.
 
 PYTHON ?= python3
 FRAMEWORK ?= fastapi
 PYTEST_ARGS ?=
+# e.g. make bench BENCH_ARGS="--duration 5 --repeats 5"; DATABASE_URL=postgresql://... for PostgreSQL
+BENCH_ARGS ?=
 
 VENV := .venv
 DEMO_DIR := build/demo
 # The service directory cookiecutter creates for the default answers.
 DEMO_SERVICE := inventory-service
 
-.PHONY: test demo
+# The benchmark's own virtualenv (cookiecutter, matplotlib), rebuilt when requirements-bench.txt changes.
+BENCH_VENV := .cache/bench-venv
+
+.PHONY: test demo bench
 
 # The virtualenv is rebuilt from scratch whenever requirements-test.txt changes.
 $(VENV)/.installed: requirements-test.txt
@@ -38,3 +45,14 @@ demo: $(VENV)/.installed
 	@echo "API docs: http://127.0.0.1:8000/docs   (Ctrl-C stops the server)"
 	@echo
 	HOST=127.0.0.1 PORT=8000 $(MAKE) -C $(DEMO_DIR)/$(DEMO_SERVICE) serve
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'
+	rm -rf $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)

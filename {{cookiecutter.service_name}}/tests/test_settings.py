@@ -98,7 +98,9 @@ def test_bad_configuration_names_the_variable(
 
 
 def test_bad_configuration_stops_the_server_with_one_line(tmp_path: Path) -> None:
-    environment = {**os.environ, "PORT": "not-a-port"}
+    # This checkout's package, whatever the virtualenv's install points at.
+    source = Path(__file__).resolve().parent.parent / "src"
+    environment = {**os.environ, "PORT": "not-a-port", "PYTHONPATH": str(source)}
     result = subprocess.run(
         [sys.executable, "-m", "{{ cookiecutter.package_name }}.server"],
         env=environment,

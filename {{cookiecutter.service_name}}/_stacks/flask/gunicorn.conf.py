@@ -13,16 +13,18 @@ bind = [f"{host}:{settings.port}"]
 workers = settings.web_concurrency
 # Threads, not async workers: the views are plain synchronous code waiting on the
 # database and the network; threads overlap those waits with no monkey-patching
-# (gevent/eventlet) of the database driver.
+# (gevent/eventlet) of the database driver. A waiting thread costs little, and 32
+# of them keep a worker serving while many requests wait on slow calls; database
+# work still queues for the connection pool. Override: GUNICORN_CMD_ARGS="--threads N".
 # gthread, closing its listening socket once it drains: see server.py.
 worker_class = "{{ cookiecutter.package_name }}.server.DrainingThreadWorker"
-threads = 4
+threads = 32
 timeout = 30
 graceful_timeout = int(settings.graceful_timeout)  # gunicorn takes whole seconds
 keepalive = 5
 # No request-line limit of gunicorn's own: past 4094 bytes it would answer 414 in
-# HTML itself, where the service answers every error as problem+json (uvicorn has
-# no such limit either). Header sizes stay limited; a proxy in front bounds URLs.
+# HTML itself, where the service answers every error as problem+json (the other
+# stack has no such limit either). Header sizes stay limited; a proxy bounds URLs.
 limit_request_line = 0
 # Recycle workers now and then, staggered so they don't restart together.
 max_requests = 10_000

@@ -7,12 +7,11 @@ Every record carries the id of the request it was written for.
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 from .request_context import request_id_var
 from .settings import LogFormat, Settings
-from .timestamps import to_rfc3339
 
 # Attributes every LogRecord has; anything else was passed as ``extra``
 # (some servers add a terminal-coloured copy of their messages: not for JSON).
@@ -31,6 +30,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
+    _cached_second: tuple[int, str] = (-1, "")
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "timestamp": self.formatTime(record),
@@ -47,7 +48,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        return to_rfc3339(datetime.fromtimestamp(record.created, UTC))
+        """RFC 3339 in UTC with microseconds; the date and time part once per second."""
+        second, micros = divmod(int(record.created * 1_000_000), 1_000_000)
+        cached_second, prefix = self._cached_second
+        if second != cached_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._cached_second = (second, prefix)  # one tuple: safe across threads
+        return f"{prefix}.{micros:06d}Z"
 
 
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
@@ -65,6 +72,12 @@ def build_handler(settings: Settings) -> logging.Handler:
 
 def configure_logging(settings: Settings) -> None:
     """Route every logger through one handler at ``LOG_LEVEL``; idempotent."""
+    # Neither format shows the caller's file and line, thread or process: a log
+    # call on the request path need not look them up.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_service_handler", False):

@@ -29,7 +29,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        return create_async_engine(url, connect_args={"timeout": READY_TIMEOUT_SECONDS})
+        # SQLite has one writer at a time: requests queue for the one connection
+        # instead of busy-waiting on the file lock (and failing after the timeout).
+        return create_async_engine(
+            url, pool_size=1, max_overflow=0, connect_args={"timeout": READY_TIMEOUT_SECONDS}
+        )
     return create_async_engine(
         url,
         pool_pre_ping=True,

@@ -26,7 +26,11 @@ def create_engine(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        return sqlalchemy.create_engine(url, connect_args={"timeout": READY_TIMEOUT_SECONDS})
+        # SQLite has one writer at a time: requests queue for the one connection
+        # instead of busy-waiting on the file lock (and failing after the timeout).
+        return sqlalchemy.create_engine(
+            url, pool_size=1, max_overflow=0, connect_args={"timeout": READY_TIMEOUT_SECONDS}
+        )
     return sqlalchemy.create_engine(
         url,
         pool_pre_ping=True,
