@@ -52,6 +52,7 @@ def test_suite_runs_without_network(tmp_path) -> None:
         "not venv and not meta",
         "-n",
         "2",
+        "-rs",
         "--basetemp",
         str(tmp_path / "offline"),
         "tests",
@@ -75,4 +76,7 @@ def test_suite_runs_without_network(tmp_path) -> None:
     passed = re.search(r"(\d+) passed", summary)
     assert passed, summary
     assert int(passed.group(1)) > 50, summary
-    assert "skipped" not in summary, summary
+    # Skips for a tool this machine lacks happen online too; the network must add none.
+    skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    unexpected = [line for line in skips if "is not installed" not in line]
+    assert not unexpected, "skipped without network:\n" + "\n".join(unexpected)
