@@ -250,9 +250,9 @@ def stack_venv(
     return _venv
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    """A PostgreSQL 15 server for the session (skips, in one line, where none can run).
+@contextlib.contextmanager
+def running_postgres() -> Iterator[Postgres]:
+    """A new PostgreSQL 15 server, removed after (skips, in one line, where none can run).
 
     ``REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns that skip into a failure.
     """
@@ -269,3 +269,10 @@ def postgres() -> Iterator[Postgres]:
         yield server
     finally:
         server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A PostgreSQL server for the session's tests."""
+    with running_postgres() as server:
+        yield server

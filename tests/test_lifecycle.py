@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from postgres import Postgres, PostgresUnavailable
+from postgres import Postgres
 from servers import Server, http_get, migrate, serve
 
-from conftest import FRAMEWORKS
+from conftest import FRAMEWORKS, running_postgres
 
 pytestmark = pytest.mark.venv
 
@@ -36,19 +36,8 @@ LOCK_ITEMS = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE"
 @pytest.fixture
 def own_postgres() -> Iterator[Postgres]:
     """A PostgreSQL server of this test's own, so stopping it disturbs no other test."""
-    try:
-        Postgres.check_available()
-        server = Postgres()
-        server.init()
-        server.start()
-    except PostgresUnavailable as error:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but cannot start: {error}")
-        pytest.skip(f"PostgreSQL cannot start here: {error}")
-    try:
+    with running_postgres() as server:
         yield server
-    finally:
-        server.remove()
 
 
 def post_json(url: str, body: object) -> tuple[int, dict[str, object]]:
