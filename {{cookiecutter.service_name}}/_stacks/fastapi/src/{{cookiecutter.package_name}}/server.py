@@ -3,26 +3,14 @@
 ``python -m {{ cookiecutter.package_name }}.server`` (``make serve``); ``--reload`` for development.
 """
 
-import argparse
 import signal
 import sys
 from types import FrameType
 
 import uvicorn
 
+from .cli import parse_args
 from .settings import load_settings
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reload", action="store_true", help="development: reload on changes")
-    parser.add_argument(
-        "--app",
-        default=f"{__package__}.app:create_app",
-        metavar="MODULE:FACTORY",
-        help="serve the app this factory returns (tests and benchmarks wrap create_app)",
-    )
-    return parser.parse_args(argv)
 
 
 def exit_cleanly(signum: int, frame: FrameType | None) -> None:

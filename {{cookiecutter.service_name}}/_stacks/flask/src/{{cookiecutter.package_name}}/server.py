@@ -4,7 +4,6 @@
 development runs Flask's own server with the reloader instead.
 """
 
-import argparse
 import importlib
 import os
 import sys
@@ -13,6 +12,7 @@ from typing import Any
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
 from werkzeug.serving import WSGIRequestHandler
 
+from .cli import parse_args
 from .settings import load_settings
 
 # Read from the working directory (the project root), like gunicorn's own default.
@@ -39,18 +39,6 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reload", action="store_true", help="development: reload on changes")
-    parser.add_argument(
-        "--app",
-        default=f"{__package__}.app:create_app",
-        metavar="MODULE:FACTORY",
-        help="serve the app this factory returns (tests and benchmarks wrap create_app)",
-    )
-    return parser.parse_args(argv)
 
 
 def load_factory(target: str) -> Any:
