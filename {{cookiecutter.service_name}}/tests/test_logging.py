@@ -1,51 +1,116 @@
 """One log line per request, with the request id, and nothing secret (contract section 7)."""
 
+import io
 import json
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.logs import JsonFormatter
+from {{ cookiecutter.package_name }}.logs import ACCESS_LOGGER, ServiceHandler
+from {{ cookiecutter.package_name }}.settings import Settings
 
+from .fixtures import make_settings
 from .helpers import ITEMS
 
+ACCESS_KEYS = [
+    "timestamp",
+    "level",
+    "logger",
+    "message",
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+]
 
-def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name.endswith(".access")]
+
+@pytest.fixture
+def log_output(client: httpx.Client) -> Iterator[io.StringIO]:
+    """Everything the service's log handler writes during the test."""
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, ServiceHandler)]
+    previous, stream = handler.stream, io.StringIO()
+    handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
 
 
-def test_one_json_line_per_request(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
+def written(output: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.getvalue().splitlines()]
+
+
+def access_lines(output: io.StringIO) -> list[dict[str, Any]]:
+    return [entry for entry in written(output) if entry["logger"] == ACCESS_LOGGER]
+
+
+def test_one_json_line_per_request(client: httpx.Client, log_output: io.StringIO) -> None:
     client.get(ITEMS, headers={"X-Request-ID": "req-42"})
-    (record,) = access_records(caplog)
-    line = JsonFormatter().format(record)
-    assert "\n" not in line
-    entry = json.loads(line)
+    (entry,) = access_lines(log_output)
+    assert list(entry) == ACCESS_KEYS
     assert entry["level"] == "INFO"
-    assert entry["logger"].endswith(".access")
     assert entry["request_id"] == "req-42"
     assert entry["method"] == "GET"
     assert entry["path"] == ITEMS
     assert entry["status"] == 200
     assert isinstance(entry["duration_ms"], float)
     assert entry["timestamp"].endswith("Z")
-    assert entry["message"]
+    assert entry["message"] == f"GET {ITEMS} 200 {entry['duration_ms']:.3f}ms"
+
+
+def test_a_generated_request_id_is_logged(client: httpx.Client, log_output: io.StringIO) -> None:
+    response = client.get("/healthz")
+    (entry,) = access_lines(log_output)
+    assert entry["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_another_handler_gets_the_same_line_through_logging(
+    client: httpx.Client, log_output: io.StringIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With anything else attached to the access logger, lines take the ordinary path."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.addHandler(caplog.handler)
+    try:
+        client.get(ITEMS, headers={"X-Request-ID": "req-43"})
+    finally:
+        access.removeHandler(caplog.handler)
+    (record,) = [r for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert record.getMessage().startswith(f"GET {ITEMS} 200 ")
+    (entry,) = access_lines(log_output)
+    assert list(entry) == ACCESS_KEYS
+    assert entry["request_id"] == "req-43"
+    assert entry["message"] == record.getMessage()
+
+
+class TestLogLevelWarning:
+    @pytest.fixture
+    def settings(self, database_url: str) -> Settings:
+        return make_settings(database_url, log_level="WARNING")
+
+    def test_no_access_lines(self, client: httpx.Client, log_output: io.StringIO) -> None:
+        assert client.get("/healthz").status_code == 200
+        assert access_lines(log_output) == []
 
 
 def test_errors_are_logged_with_the_request_id(
     crashing_client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, ServiceHandler)]
     crashing_client.get("/api/v1/crash", headers={"X-Request-ID": "boom-7"})
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert errors
-    entry = json.loads(JsonFormatter().format(errors[0]))
+    entry = json.loads(handler.format(errors[0]))
     assert entry["request_id"] == "boom-7"
     assert "RuntimeError" in entry["exception"]
 
 
-def test_secrets_are_not_logged(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_are_not_logged(
+    client: httpx.Client, log_output: io.StringIO, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     client.get(ITEMS, headers={"Authorization": "Bearer hunter2"})
+    assert access_lines(log_output)
+    assert "hunter2" not in log_output.getvalue()
     assert "hunter2" not in caplog.text
-    assert all("hunter2" not in JsonFormatter().format(record) for record in caplog.records)

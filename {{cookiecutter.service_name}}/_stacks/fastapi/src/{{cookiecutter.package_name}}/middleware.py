@@ -12,13 +12,16 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cors import CorsPolicy
+from .logs import AccessLog
 from .problems import PROBLEM_CONTENT_TYPE, problem
 from .request_context import REQUEST_ID_HEADER, request_id_var, resolve_request_id
 
-access_logger = logging.getLogger(f"{__package__}.access")
 error_logger = logging.getLogger(f"{__package__}.errors")
 
 NO_STORE_PREFIXES = ("/api/", "/healthz", "/readyz")
+REQUEST_ID_HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -48,6 +51,7 @@ class RequestContextMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.access_log = AccessLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,13 +61,11 @@ class RequestContextMiddleware:
         started_at = time.perf_counter()
         request_id = resolve_request_id(_header(scope, b"x-request-id"))
         request_id_var.set(request_id)
+        method: str = scope["method"]
         path: str = scope["path"]
-        extra_headers = [
-            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
-            (b"x-content-type-options", b"nosniff"),
-        ]
+        extra_headers = [(REQUEST_ID_HEADER_KEY, request_id.encode()), NOSNIFF]
         if path.startswith(NO_STORE_PREFIXES):
-            extra_headers.append((b"cache-control", b"no-store"))
+            extra_headers.append(NO_STORE)
         status = 500
         response_started = False
 
@@ -78,24 +80,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            error_logger.exception("Unhandled error on %s %s", scope["method"], path)
+            error_logger.exception("Unhandled error on %s %s", method, path)
             if not response_started:
                 await send_problem(send_with_headers, 500, "Internal Server Error", path)
         finally:
-            duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
-            access_logger.info(
-                "%s %s %s %.3fms",
-                scope["method"],
-                path,
-                status,
-                duration_ms,
-                extra={
-                    "method": scope["method"],
-                    "path": path,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            self.access_log.log(method, path, status, started_at, request_id)
 
 
 class HeadMiddleware:
@@ -136,11 +125,16 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await send_problem(
-                send, 413, str(ContentTooLarge(self.max_body_bytes).detail), scope["path"]
-            )
-            return
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_body_bytes:
+                await send_problem(
+                    send, 413, str(ContentTooLarge(self.max_body_bytes).detail), scope["path"]
+                )
+                return
+            if _header(scope, b"transfer-encoding") is None:
+                # The server reads exactly the declared length: nothing to count.
+                await self.app(scope, receive, send)
+                return
 
         received = 0
 

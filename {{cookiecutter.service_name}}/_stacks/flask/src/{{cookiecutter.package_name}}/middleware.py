@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_path_info
 
 from .cors import CorsPolicy
+from .logs import AccessLog
 from .problems import PROBLEM_CONTENT_TYPE, problem, title_for
 from .request_context import REQUEST_ID_HEADER, request_id_var, resolve_request_id
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo, WriteableBuffer
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-access_logger = logging.getLogger(f"{__package__}.access")
 error_logger = logging.getLogger(f"{__package__}.errors")
 
 NO_STORE_PREFIXES = ("/api/", "/healthz", "/readyz")
@@ -42,6 +42,7 @@ class RequestContextMiddleware:
 
     def __init__(self, app: "WSGIApplication") -> None:
         self.app = app
+        self.access_log = AccessLog()
 
     def __call__(
         self, environ: "WSGIEnvironment", start_response: "StartResponse"
@@ -74,20 +75,7 @@ class RequestContextMiddleware:
             error_logger.exception("Unhandled error on %s %s", method, path)
             return send_problem(start_with_headers, 500, "Internal Server Error", path)
         finally:
-            duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
-            access_logger.info(
-                "%s %s %s %.3fms",
-                method,
-                path,
-                status,
-                duration_ms,
-                extra={
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            self.access_log.log(method, path, status, started_at, request_id)
 
 
 class CappedInput(io.RawIOBase):
