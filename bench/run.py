@@ -76,6 +76,9 @@ TUNED = f"generated, {TUNED_THREADS} threads"
 # The generated service without its access log (LOG_LEVEL=WARNING), on GET /healthz: what
 # the one JSON line per request costs of the template's overhead.
 NO_ACCESS_LOG = "generated, LOG_LEVEL=WARNING"
+# The FastAPI bare app with its routes on the app instead of an included APIRouter, on
+# GET /healthz: what FastAPI's include_router costs per request (a framework cost).
+FLAT = "bare, routes on the app"
 
 
 @dataclass(frozen=True)
@@ -581,6 +584,8 @@ def bench_stack(
         plans.append((TUNED, "template", {"GUNICORN_CMD_ARGS": f"--threads {TUNED_THREADS}"}))
     if extra and "healthz" in scenarios:
         plans.append((NO_ACCESS_LOG, "template", {"LOG_LEVEL": "WARNING"}))
+        if framework == "fastapi":
+            plans.append((FLAT, "bare_flat", {}))
     # One database for the stack, migrated and seeded once: every app reads the same rows.
     database_url = database_url_for(work_dir, framework, options)
     needs_database = any(by_name[name].database for name in scenarios)
@@ -612,7 +617,8 @@ def bench_stack(
             taking_part = [
                 v
                 for v in servers
-                if (v != TUNED or scenario.io_bound) and (v != NO_ACCESS_LOG or name == "healthz")
+                if (v != TUNED or scenario.io_bound)
+                and (v not in (NO_ACCESS_LOG, FLAT) or name == "healthz")
             ]
 
             def run(
@@ -865,6 +871,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="GET /healthz for 1 s per stack on the generated app; writes nothing",
     )
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(RUN_ORDER),
+        help=f"{','.join(RUN_ORDER)}; a subset is a quick look: it prints and writes nothing",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target or an error check fails"
@@ -878,6 +889,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     frameworks = tuple(name for name in args.stacks.split(",") if name)
+    scenarios = tuple(name for name in args.scenarios.split(",") if name)
+    unknown = set(scenarios) - set(RUN_ORDER)
+    if unknown:
+        parser.error(f"unknown scenario: {', '.join(sorted(unknown))}")
+    partial = args.smoke or set(scenarios) != set(RUN_ORDER)
     options = Options(
         duration=1 if args.smoke else args.duration,
         warmup=0 if args.smoke else args.warmup,
@@ -917,7 +933,7 @@ def main(argv: list[str] | None = None) -> int:
                 "generation_s": generation_s,
                 "versions": versions(venv, framework),
             }
-            if not (args.smoke or args.no_project_tests):
+            if not (partial or args.no_project_tests):
                 stack["tests_s"], stack["tests"] = project_tests(project, venv)
                 log(
                     f"{framework}: generated project's make test in {stack['tests_s']:.1f} s"
@@ -935,13 +951,15 @@ def main(argv: list[str] | None = None) -> int:
                     extra=False,
                 )
             else:
-                results = bench_stack(framework, project, venv, options, work_dir)
+                results = bench_stack(
+                    framework, project, venv, options, work_dir, scenarios=scenarios
+                )
             stack["results"] = to_json(results)
             report["stacks"][framework] = stack
         report["summary"] = summarise(report)
         failed = not all(item["ok"] for item in report["summary"]["checks"])
-        if args.smoke:
-            return 1 if failed else 0
+        if partial:
+            return 1 if failed and args.smoke else 0
         args.output.mkdir(parents=True, exist_ok=True)
         (args.output / "results.json").write_text(json.dumps(report, indent=2) + "\n")
         (args.output / "results.md").write_text(markdown(report))

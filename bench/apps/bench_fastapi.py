@@ -5,7 +5,12 @@ so the server, its options and ``WEB_CONCURRENCY`` are the generated project's o
 
 - ``template``: the generated ``create_app()``, plus the I/O-bound route below;
 - ``bare``: FastAPI with the same routes, models, schemas and database engine, but none
-  of the template's layers (middleware, problem+json handlers, strict JSON, logging);
+  of the template's layers (middleware, problem+json handlers, strict JSON, logging); its
+  routes are on an ``APIRouter`` included in the app, as in the template and in FastAPI's
+  "bigger applications" layout;
+- ``bare_flat``: the same bare app with its routes declared on the app itself: since
+  FastAPI 0.137 ``include_router`` resolves included routes on every request, and this
+  variant shows what that costs the framework;
 - ``raw``: a bare ASGI callable, the ceiling of one core under this server.
 
 The generated package is named by ``BENCH_PACKAGE``. Not shipped in any service.
@@ -19,7 +24,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -51,7 +56,7 @@ class HealthResponse(JSONResponse):
     media_type = "application/health+json"
 
 
-def bare() -> FastAPI:
+def bare(flat: bool = False) -> FastAPI:
     """The same work on plain FastAPI: what the framework costs without the template."""
     database, models, schemas = _module("database"), _module("models"), _module("schemas")
     settings = _module("settings").load_settings()
@@ -64,6 +69,7 @@ def bare() -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    router = app.router if flat else APIRouter()
 
     async def get_session() -> AsyncIterator[Any]:
         async with sessionmaker() as session:
@@ -71,11 +77,11 @@ def bare() -> FastAPI:
 
     Session = Annotated[Any, Depends(get_session)]
 
-    @app.get("/healthz", response_class=HealthResponse)
+    @router.get("/healthz", response_class=HealthResponse)
     async def liveness() -> HealthResponse:
         return HealthResponse(PASS)
 
-    @app.get("/api/v1/items", response_model=schemas.ItemPage)
+    @router.get("/api/v1/items", response_model=schemas.ItemPage)
     async def list_items(
         session: Session,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -88,7 +94,7 @@ def bare() -> FastAPI:
         items = [schemas.Item.model_validate(row) for row in rows]
         return schemas.ItemPage(items=items, total=total, limit=limit, offset=offset)
 
-    @app.post("/api/v1/items", status_code=201, response_model=schemas.Item)
+    @router.post("/api/v1/items", status_code=201, response_model=schemas.Item)
     async def create_item(body: schemas.ItemCreate, session: Session, response: Response) -> Any:
         item = models.Item(**body.model_dump())
         session.add(item)
@@ -100,15 +106,22 @@ def bare() -> FastAPI:
         response.headers["Location"] = f"/api/v1/items/{item.id}"
         return item
 
-    @app.get("/api/v1/items/{item_id}", response_model=schemas.Item)
+    @router.get("/api/v1/items/{item_id}", response_model=schemas.Item)
     async def get_item(item_id: int, session: Session) -> Any:
         item = await session.get(models.Item, item_id)
         if item is None:
             raise HTTPException(404, "not found")
         return item
 
-    app.add_api_route(DOWNSTREAM_PATH, downstream, methods=["GET"])
+    router.add_api_route(DOWNSTREAM_PATH, downstream, methods=["GET"])
+    if not flat:
+        app.include_router(router)
     return app
+
+
+def bare_flat() -> FastAPI:
+    """The bare app with its routes on the app: no ``include_router``."""
+    return bare(flat=True)
 
 
 _RAW_BODY = json.dumps(PASS).encode()

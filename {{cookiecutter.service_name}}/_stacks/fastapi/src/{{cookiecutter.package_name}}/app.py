@@ -10,12 +10,7 @@ from .cors import CorsPolicy
 from .database import create_engine, create_sessionmaker
 from .errors import register_error_handlers
 from .logs import configure_logging
-from .middleware import (
-    BodyLimitMiddleware,
-    CorsMiddleware,
-    HeadMiddleware,
-    RequestContextMiddleware,
-)
+from .middleware import BodyLimitMiddleware, CorsMiddleware, RequestContextMiddleware
 from .openapi import install_openapi
 from .routes import health, items
 from .settings import Settings, load_settings
@@ -56,6 +51,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CorsMiddleware, policy=CorsPolicy(settings.cors_origins))
-    app.add_middleware(HeadMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
