@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -163,7 +164,12 @@ def test_sigterm_drains_the_request_in_flight(
     url = postgres.url(f"shutdown_{framework}")
     migrate(project, venv, DATABASE_URL=url)
     with serve(
-        framework, project, venv, DATABASE_URL=url, GRACEFUL_TIMEOUT=str(GRACE_SECONDS)
+        framework,
+        project,
+        venv,
+        DATABASE_URL=url,
+        GRACEFUL_TIMEOUT=str(GRACE_SECONDS),
+        LOG_FORMAT="json",  # access lines are batched in this format: none may be lost at exit
     ) as server:
         pid = server_process(server.process.pid)
         # The test-only way to slow one request: hold a lock its query must wait for.
@@ -194,3 +200,9 @@ def test_sigterm_drains_the_request_in_flight(
             lock.wait(timeout=30)
         assert exit_code == 0, f"the server exited {exit_code}:\n{server.log()}"
         assert stopped_after < GRACE_SECONDS, f"stopped after {stopped_after:.1f}s"
+        drained = [
+            entry
+            for entry in map(json.loads, re.findall(r"^\{.*\}$", server.log(), re.MULTILINE))
+            if entry.get("path") == ITEMS and entry.get("status") == 200
+        ]
+        assert len(drained) == 1, f"no access line for the drained request:\n{server.log()}"

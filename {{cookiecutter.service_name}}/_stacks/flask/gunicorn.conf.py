@@ -3,7 +3,7 @@
 import logging
 import sys
 
-from {{ cookiecutter.package_name }}.logs import build_handler
+from {{ cookiecutter.package_name }}.logs import ServiceHandler
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 settings = load_settings()
@@ -38,9 +38,7 @@ errorlog = "-"
 
 def _error_log_handler() -> logging.Handler:
     """The service's log format, on stderr like gunicorn's own error log."""
-    handler = build_handler(settings)
-    handler.setStream(sys.stderr)
-    return handler
+    return ServiceHandler(settings.effective_log_format, sys.stderr)
 
 
 logconfig_dict = {
