@@ -632,8 +632,10 @@ def bench_stack(
 
             warmups = {v: [run(v, options.warmup)] if options.warmup else [] for v in taking_part}
             runs: dict[str, list[dict[str, Any]]] = {v: [] for v in taking_part}
-            for _ in range(options.repeats):
-                for variant in taking_part:
+            for repeat in range(options.repeats):
+                # A rotating order: no app always runs first, or right after the same one.
+                shift = repeat % len(taking_part)
+                for variant in taking_part[shift:] + taking_part[:shift]:
                     runs[variant].append(run(variant, options.duration))
             for variant in taking_part:
                 measurement = median_of(runs[variant], warmups[variant])
