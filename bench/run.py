@@ -656,6 +656,23 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def paired_ratio(
+    numerator: dict[str, Any] | None, denominator: dict[str, Any] | None
+) -> float | None:
+    """The median over the repeats of each repeat's ratio of requests/s.
+
+    In a repeat the two apps ran seconds apart, so a change of the machine's background
+    load between repeats cancels out of the ratio instead of landing on one app.
+    """
+    if not numerator or not denominator:
+        return None
+    tops = [run["rps"] for run in numerator["runs"] if not run.get("warmup")]
+    bottoms = [run["rps"] for run in denominator["runs"] if not run.get("warmup")]
+    if len(tops) != len(bottoms) or not all(bottoms):
+        return ratio(numerator["rps"], denominator["rps"])
+    return statistics.median(top / bottom for top, bottom in zip(tops, bottoms, strict=True))
+
+
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
     """Ratios and target checks from the measurements."""
     rows = []
@@ -668,13 +685,13 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                 continue
             bare = stack.get("bare", {}).get(scenario.name)
             raw = stack.get("raw", {}).get(scenario.name)
-            to_bare = ratio(generated["rps"], bare and bare["rps"])
+            to_bare = paired_ratio(generated, bare)
             rows.append(
                 {
                     "scenario": scenario.name,
                     "stack": framework,
                     "to_bare": to_bare,
-                    "to_ceiling": ratio(generated["rps"], raw and raw["rps"]),
+                    "to_ceiling": paired_ratio(generated, raw),
                 }
             )
             if to_bare is not None and not scenario.io_bound:
@@ -734,7 +751,9 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "Ratios are requests/s of the generated service divided by requests/s of the bare app "
         "of the same framework (the template's own overhead), and by the raw ASGI/WSGI "
-        "callable under the same server (the ceiling of one core).",
+        "callable under the same server (the ceiling of one core): the median over the "
+        "repeats of each repeat's ratio (the apps of a repeat run seconds apart, in an order "
+        "that rotates from repeat to repeat).",
         "",
         "## Generated service",
         "",

@@ -1,9 +1,9 @@
 """Smoke run of the benchmark harness (``bench/run.py``), so it cannot rot unnoticed.
 
-One short scenario per stack: the generated app under ``python -m <package>.server
---app bench_<framework>:template`` (the harness's own factory, which mounts the
-I/O-bound route), ``GET /healthz`` for one second with wrk, pinned like ``make bench``.
-It must answer with no non-2xx and no socket errors. The full benchmark is
+One short scenario per stack: every app of the harness (the generated service, the
+bare and raw baselines and their variants) under ``python -m <package>.server --app
+bench_<framework>:<factory>``, ``GET /healthz`` for one second each with wrk, pinned
+like ``make bench``. Each must answer with no non-2xx and no socket errors. The full benchmark is
 ``make bench``, not part of ``make test``.
 
 Skips, in one line, only where wrk is missing and cannot be installed;
@@ -63,16 +63,11 @@ def test_bench_smoke(
     venv = stack_venv(framework)
     options = harness.Options(duration=1, warmup=0, repeats=1)
     results = harness.bench_stack(
-        framework,
-        project,
-        venv,
-        options,
-        tmp_path,
-        variants=("generated",),
-        scenarios=("healthz",),
-        extra=False,
+        framework, project, venv, options, tmp_path, scenarios=("healthz",)
     )
-    measurement = results["generated"]["healthz"]
-    assert measurement.requests > 0, measurement
-    assert measurement.non_2xx == 0, measurement.runs
-    assert measurement.socket_errors == 0, measurement.runs
+    assert {"generated", "bare", "raw", harness.NO_ACCESS_LOG} <= set(results)
+    for variant, measured in results.items():
+        measurement = measured["healthz"]
+        assert measurement.requests > 0, (variant, measurement)
+        assert measurement.non_2xx == 0, (variant, measurement.runs)
+        assert measurement.socket_errors == 0, (variant, measurement.runs)
