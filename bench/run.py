@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,11 +43,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from project_tools import cached_venv, clean_env, free_port
+
 BENCH_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = BENCH_DIR.parent
 APPS_DIR = BENCH_DIR / "apps"
 RESULTS_DIR = BENCH_DIR / "results"
-VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 
 FRAMEWORKS = ("fastapi", "flask")
 PACKAGE = "inventory_service"  # the default answers
@@ -139,28 +137,6 @@ class BenchError(RuntimeError):
 
 
 # --- environment -------------------------------------------------------------
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment, without settings that would leak into a project."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "COV_CORE_"))
-        and key
-        not in {
-            "VIRTUAL_ENV",
-            "PYTHONPATH",
-            "PYTHONHOME",
-            "MAKEFLAGS",
-            "MAKELEVEL",
-            "MFLAGS",
-            "DATABASE_URL",
-            "GUNICORN_CMD_ARGS",
-        }
-    }
-    env.update(extra)
-    return env
 
 
 def check(command: list[str], cwd: Path, timeout: float = 900, **env: str) -> str:
@@ -255,31 +231,14 @@ def generate(framework: str, output_dir: Path) -> tuple[Path, float]:
     return out / SERVICE, time.perf_counter() - started
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def stack_venv(framework: str, project: Path) -> Path:
-    """The stack's virtualenv, shared with the template's tests (same key, same lock)."""
-    digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
-    venv = VENV_CACHE / f"{framework}-{digest}"
-    with file_lock(VENV_CACHE / f"{framework}.lock"):
-        python = venv / "bin" / "python"
-        if not ((venv / ".complete").is_file() and python.exists()):
-            for stale in VENV_CACHE.glob(f"{framework}-*"):
-                if stale.is_dir():
-                    shutil.rmtree(stale)
-            log(f"{framework}: make install (once; cached in {venv})")
-            check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
-            (venv / ".complete").write_text(f"{framework} {digest}\n")
-    return venv
+    """The stack's virtualenv, shared with the template's tests."""
+
+    def install(venv: Path) -> None:
+        log(f"{framework}: make install (once; cached in {venv})")
+        check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
+
+    return cached_venv(framework, project, install)
 
 
 def versions(venv: Path, framework: str) -> dict[str, str]:
@@ -335,12 +294,6 @@ def project_tests(project: Path, venv: Path) -> tuple[float, str]:
 
 
 # --- servers -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http(method: str, url: str, body: object | None = None, timeout: float = 5) -> int:

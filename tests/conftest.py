@@ -9,12 +9,9 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +22,8 @@ import pytest
 from cookiecutter.main import cookiecutter
 from postgres import Postgres, PostgresUnavailable
 
+from project_tools import cached_venv, clean_env, file_lock
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 
@@ -33,9 +32,6 @@ PYTHON_VERSIONS: list[str] = COOKIECUTTER_JSON["python_version"]
 DATABASES: list[str] = COOKIECUTTER_JSON["database"]
 CIS: list[str] = COOKIECUTTER_JSON["ci"]
 DEFAULT_PYTHON = PYTHON_VERSIONS[0]
-
-# Shared by rerun and CI; override with TEMPLATE_VENV_CACHE (e.g. a CI cache dir).
-VENV_CACHE = Path(os.environ.get("TEMPLATE_VENV_CACHE", TEMPLATE_DIR / ".cache" / "venvs"))
 
 # Timeouts (seconds) for the generated project's commands.
 INSTALL_TIMEOUT = 1200
@@ -74,19 +70,6 @@ def answers_of(case: dict[str, str]) -> dict[str, str]:
 def project_files(root: Path) -> list[Path]:
     """Every file of a generated tree (hidden ones included), relative and sorted."""
     return sorted(path.relative_to(root) for path in root.rglob("*") if path.is_file())
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a generated project's commands, free of this run's settings."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "COV_CORE_"))
-        and key
-        not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
-    }
-    env.update(extra)
-    return env
 
 
 def run(
@@ -180,17 +163,6 @@ def run_cookiecutter(
     return _run
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def install(project: Path, venv: Path) -> None:
     """``make install`` of a project into a shared stack venv, one install at a time.
 
@@ -198,16 +170,6 @@ def install(project: Path, venv: Path) -> None:
     """
     with file_lock(venv.parent / f"{venv.name}.install.lock"):
         check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
-
-
-def venv_works(venv: Path) -> bool:
-    python = venv / "bin" / "python"
-    if not (venv / ".complete").is_file() or not python.exists():
-        return False
-    probe = subprocess.run(
-        [str(python), "-c", "import sys"], capture_output=True, timeout=60, check=False
-    )
-    return probe.returncode == 0
 
 
 @pytest.fixture(scope="session")
@@ -235,15 +197,13 @@ def stack_venv(
                 config_file=str(cookiecutter_config),
             )
         )
-        digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
-        venv = VENV_CACHE / f"{framework}-{digest}"
-        with file_lock(VENV_CACHE / f"{framework}.lock"):
-            if not venv_works(venv):
-                for stale in VENV_CACHE.glob(f"{framework}-*"):
-                    if stale.is_dir():
-                        shutil.rmtree(stale)
-                check(["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT)
-                (venv / ".complete").write_text(f"{framework} {digest}\n")
+        venv = cached_venv(
+            framework,
+            project,
+            lambda venv: check(
+                ["make", "install", f"VENV={venv}"], project, timeout=INSTALL_TIMEOUT
+            ),
+        )
         built[framework] = venv
         return venv
 

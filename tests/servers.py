@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -21,15 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import check, clean_env
+from project_tools import free_port
 
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:

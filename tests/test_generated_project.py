@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -29,6 +28,7 @@ from conftest import (
     combinations,
     install,
 )
+from project_tools import free_port
 
 pytestmark = pytest.mark.venv
 
@@ -85,12 +85,6 @@ def test_lint_combination(
     venv = stack_venv(answers_of(case)["framework"])
     project = generate(**case)
     check(["make", "lint", f"VENV={venv}"], project)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, bytes]:
