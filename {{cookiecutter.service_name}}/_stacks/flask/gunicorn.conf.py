@@ -36,24 +36,23 @@ control_socket_disable = True  # signals manage the server; no socket under $HOM
 errorlog = "-"
 
 
-def _error_log_handler() -> logging.Handler:
+def _service_handler() -> logging.Handler:
     """The service's log format, on stderr like gunicorn's own error log."""
     return ServiceHandler(settings.effective_log_format, sys.stderr)
 
 
+# Every logger of the master, gunicorn's and any library's, goes through the
+# service's handler; gunicorn.error propagates to it. Each worker's create_app()
+# replaces that handler with its own (on stdout); no other handler writes.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Each worker's create_app() adds the service's handler to the root logger.
-    "root": {"level": settings.log_level},
+    "root": {"level": settings.log_level, "handlers": ["service"]},
     "loggers": {
-        "gunicorn.error": {
-            "level": settings.log_level,
-            "handlers": ["error_log"],
-            "propagate": False,
-        },
-        "gunicorn.access": {"propagate": False},
+        "gunicorn.error": {"level": settings.log_level, "handlers": [], "propagate": True},
+        "gunicorn.access": {"handlers": [], "propagate": False},
     },
-    "handlers": {"error_log": {"()": _error_log_handler}},
+    "handlers": {"service": {"()": _service_handler}},
     "formatters": {},
 }
+logging.captureWarnings(True)  # warnings in the master are log records too

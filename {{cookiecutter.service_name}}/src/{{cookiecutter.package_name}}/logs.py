@@ -1,7 +1,8 @@
 """Logging: one format for the service, its server and its libraries.
 
 ``json`` writes one JSON object per line; ``console`` is for people.
-Every record carries the id of the request it was written for.
+Every record carries the id of the request it was written for (``None``
+outside a request); Python warnings are records too (logger ``py.warnings``).
 """
 
 import logging
@@ -212,4 +213,6 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> Servi
         logger.addHandler(handler)
     access.propagate = False
     root.setLevel(settings.log_level)
+    # Warnings (deprecations, SQLAlchemy's) as log records, not raw text on stderr.
+    logging.captureWarnings(True)
     return handler

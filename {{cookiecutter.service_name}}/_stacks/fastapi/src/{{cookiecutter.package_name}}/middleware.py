@@ -9,13 +9,20 @@ import logging
 import time
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cors import CorsPolicy
 from .logs import AccessLog
 from .problems import PROBLEM_CONTENT_TYPE, problem
-from .request_context import REQUEST_ID_HEADER, request_id_var, resolve_request_id
+from .request_context import (
+    CLIENT_CLOSED_REQUEST,
+    REQUEST_ID_HEADER,
+    request_id_var,
+    resolve_request_id,
+)
 
+logger = logging.getLogger(__name__)
 error_logger = logging.getLogger(f"{__package__}.errors")
 
 NO_STORE_PREFIXES = ("/api/", "/healthz", "/readyz")
@@ -29,6 +36,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def _request_id_header(scope: Scope) -> str | None:
+    """The one ``X-Request-ID`` value; ``None`` when there is none or more than one."""
+    found = None
+    for key, value in scope["headers"]:
+        if key == b"x-request-id":
+            if found is not None:
+                return None
+            found = value
+    return None if found is None else str(found.decode("latin-1"))
 
 
 async def send_problem(send: Send, status: int, detail: str, instance: str) -> None:
@@ -49,6 +67,9 @@ async def send_problem(send: Send, status: int, detail: str, instance: str) -> N
 class RequestContextMiddleware:
     """Outermost layer: request id, common headers, ``HEAD``, one access-log line, the 500 net.
 
+    A client that goes away before its body is complete is not an error: one
+    INFO line, and the access line shows status 499 (no response is sent).
+
     ``HEAD`` is answered here too (on every ``GET`` route: the GET runs, no body is
     sent) rather than in a layer of its own: each layer costs every request a call.
     """
@@ -63,8 +84,8 @@ class RequestContextMiddleware:
             return
 
         started_at = time.perf_counter()
-        request_id = resolve_request_id(_header(scope, b"x-request-id"))
-        request_id_var.set(request_id)
+        request_id = resolve_request_id(_request_id_header(scope))
+        token = request_id_var.set(request_id)
         method: str = scope["method"]
         path: str = scope["path"]
         head = method == "HEAD"
@@ -89,12 +110,16 @@ class RequestContextMiddleware:
         app_scope = {**scope, "method": "GET"} if head else scope
         try:
             await self.app(app_scope, receive, send_with_headers)
+        except ClientDisconnect:
+            status = CLIENT_CLOSED_REQUEST
+            logger.info("Client disconnected before the request body was complete")
         except Exception:
             error_logger.exception("Unhandled error on %s %s", method, path)
             if not response_started:
                 await send_problem(send_with_headers, 500, "Internal Server Error", path)
         finally:
             self.access_log.log(method, path, status, started_at, request_id)
+            request_id_var.reset(token)
 
 
 class ContentTooLarge(HTTPException):

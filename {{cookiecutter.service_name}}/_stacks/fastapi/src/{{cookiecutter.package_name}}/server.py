@@ -10,6 +10,7 @@ from types import FrameType
 import uvicorn
 
 from .cli import parse_args
+from .logs import configure_logging
 from .settings import load_settings
 
 
@@ -20,6 +21,9 @@ def exit_cleanly(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     settings = load_settings()  # bad configuration stops here, with one line
+    # The service's format from the first line on, in this process too: with several
+    # workers it is uvicorn's supervisor, which never builds the app.
+    configure_logging(settings)
     # uvicorn drains requests in flight on SIGTERM, then raises the signal again
     # against the handler it found; make that a clean exit (status 0).
     signal.signal(signal.SIGTERM, exit_cleanly)
