@@ -3,13 +3,16 @@
 import io
 import json
 import logging
+import re
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import util as sqlalchemy_util
 
 from {{ cookiecutter.package_name }} import logs
 from {{ cookiecutter.package_name }}.logs import (
@@ -17,7 +20,9 @@ from {{ cookiecutter.package_name }}.logs import (
     BATCH_LINES,
     FLUSH_INTERVAL,
     ServiceHandler,
+    configure_logging,
 )
+from {{ cookiecutter.package_name }}.request_context import resolve_request_id
 from {{ cookiecutter.package_name }}.settings import LogFormat, Settings
 
 from .fixtures import make_settings
@@ -185,3 +190,69 @@ def test_secrets_are_not_logged(
     assert access_lines(log_output)
     assert "hunter2" not in log_output.getvalue()
     assert "hunter2" not in caplog.text
+
+
+def test_lines_between_requests_carry_no_request_id(
+    client: httpx.Client, log_output: io.StringIO
+) -> None:
+    """The id is the request's only: a line written after it has none (not the last one's)."""
+    client.get("/healthz", headers={"X-Request-ID": "earlier-1"})
+    logging.getLogger("some.library").warning("between requests")
+    (entry,) = [e for e in written(log_output) if e["logger"] == "some.library"]
+    assert entry["request_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("incoming", "kept"),
+    [
+        ("abc", "abc"),
+        (" \tabc  ", "abc"),  # spaces around a value are not part of it (HTTP)
+        ("a,b", None),  # two X-Request-ID headers, as a WSGI server joins them
+        ("a b", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_which_request_ids_are_kept(incoming: str | None, kept: str | None) -> None:
+    resolved = resolve_request_id(incoming)
+    if kept is None:
+        assert re.fullmatch(r"[0-9a-f]{32}", resolved), resolved  # a new one
+    else:
+        assert resolved == kept
+
+
+@pytest.fixture
+def fresh_warnings_capture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warnings as at the start of a process; pytest's own display and handlers are back after."""
+    monkeypatch.setattr(logging, "_warnings_showwarning", None)
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    for logger in (logging.getLogger(), logging.getLogger(ACCESS_LOGGER)):
+        monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+
+
+@pytest.mark.usefixtures("fresh_warnings_capture")
+def test_warnings_are_json_lines(settings: Settings) -> None:
+    stream = io.StringIO()
+    handler = configure_logging(settings, stream)
+    try:
+        sqlalchemy_util.warn("a SQLAlchemy warning")
+        warnings.warn_explicit("an old API", UserWarning, "library.py", 7)
+        handler.flush()
+    finally:
+        handler.close()
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [entry["logger"] for entry in entries] == ["py.warnings", "py.warnings"]
+    assert "SAWarning: a SQLAlchemy warning" in entries[0]["message"]
+    assert entries[1]["level"] == "WARNING"
+    assert entries[1]["message"].startswith("library.py:7: UserWarning: an old API")
+
+
+@pytest.mark.usefixtures("fresh_warnings_capture")
+def test_deprecations_in_the_service_still_fail_its_tests(settings: Settings) -> None:
+    """pyproject's ``filterwarnings`` turns them into errors, whatever logs the others."""
+    handler = configure_logging(settings, io.StringIO())
+    try:
+        with pytest.raises(DeprecationWarning):
+            warnings.warn_explicit("old", DeprecationWarning, "logs.py", 1, module=logs.__name__)
+    finally:
+        handler.close()

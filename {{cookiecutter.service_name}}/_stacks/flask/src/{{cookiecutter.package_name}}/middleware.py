@@ -70,6 +70,7 @@ class RequestContextMiddleware:
         if path.startswith(NO_STORE_PREFIXES):
             extra_headers.append(("Cache-Control", "no-store"))
         status = 500
+        response: Iterable[bytes]
         body = None
         if environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ:
             body = environ["wsgi.input"] = WatchedInput(environ["wsgi.input"], environ)
