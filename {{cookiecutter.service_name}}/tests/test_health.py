@@ -1,10 +1,12 @@
 """Liveness and readiness (contract section 2, section 8)."""
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from {{ cookiecutter.package_name }}.database import run_with_connection
@@ -55,12 +57,19 @@ class TestDatabaseDown:
         assert_problem(client.get(ITEMS), 503, "Service Unavailable", ITEMS)
 
 
-def database_check(response: httpx.Response) -> object:
+def database_check(response: httpx.Response) -> tuple[int, dict[str, Any]]:
     assert response.headers["content-type"] == HEALTH
     return response.status_code, response.json()["checks"]["database"]
 
 
 BEHIND_CHECK = (503, {"status": "fail", "output": BEHIND})
+
+
+def set_version(settings: Settings, revision: str) -> None:
+    def update(connection: Connection) -> None:
+        connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+
+    run_with_connection(settings, update)
 
 
 class TestSchemaNotMigrated:
@@ -75,31 +84,24 @@ class TestSchemaNotMigrated:
 
 
 class TestSchemaVersions:
-    @pytest.fixture
-    def restore(self, settings: Settings) -> Iterator[None]:
-        """Back at the head after the test (the PostgreSQL test database is shared)."""
-        yield
-        run_with_connection(
-            settings, lambda connection: connection.execute(text("DELETE FROM alembic_version"))
-        )
-        upgrade(settings)
+    """The PostgreSQL test database is shared: each test puts the schema back at the head."""
 
-    def test_behind_the_code_is_not_ready(
-        self, client: httpx.Client, settings: Settings, restore: None
-    ) -> None:
+    def test_behind_the_code_is_not_ready(self, client: httpx.Client, settings: Settings) -> None:
         downgrade(settings, "base")
-        assert database_check(client.get("/readyz")) == BEHIND_CHECK
+        try:
+            assert database_check(client.get("/readyz")) == BEHIND_CHECK
+        finally:
+            upgrade(settings)
 
-    def test_ahead_of_the_code_is_ready(
-        self, client: httpx.Client, settings: Settings, restore: None
-    ) -> None:
+    def test_ahead_of_the_code_is_ready(self, client: httpx.Client, settings: Settings) -> None:
         """A revision this code does not know: migrated for the next release."""
-
-        def move_ahead(connection: Connection) -> None:
-            connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe'"))
-
-        run_with_connection(settings, move_ahead)
-        assert database_check(client.get("/readyz")) == (200, {"status": "pass"})
+        head = ScriptDirectory.from_config(Config("alembic.ini")).get_current_head()
+        assert head
+        set_version(settings, "f00dcafe")
+        try:
+            assert database_check(client.get("/readyz")) == (200, {"status": "pass"})
+        finally:
+            set_version(settings, head)
 
 
 class TestNoMigrationsFound:
@@ -111,6 +113,6 @@ class TestNoMigrationsFound:
         return make_settings(database_url)
 
     def test_readiness_fails_with_the_reason(self, client: httpx.Client) -> None:
-        status, check = database_check(client.get("/readyz"))  # type: ignore[misc]
+        status, check = database_check(client.get("/readyz"))
         assert status == 503
         assert "alembic.ini" in check["output"]
