@@ -182,8 +182,9 @@ def test_sigterm_drains_the_request_in_flight(
         LOG_FORMAT="json",  # access lines are batched in this format: none may be lost at exit
     ) as server:
         pid = server_process(server.process.pid)
-        # The test-only way to slow one request: hold a lock its query must wait for.
-        lock = start_psql(url, f"BEGIN; {LOCK_ITEMS}; SELECT pg_sleep(3); COMMIT;")
+        # The test-only way to slow one request: hold a lock its query must wait for
+        # (for less than the services' 1.5 s statement timeout).
+        lock = start_psql(url, f"BEGIN; {LOCK_ITEMS}; SELECT pg_sleep(1.2); COMMIT;")
         try:
             assert poll(lambda: lock_is_held(url), 10), "psql did not take the lock"
             answers: list[tuple[int, bytes]] = []
@@ -319,3 +320,84 @@ def test_frozen_database(
         names = [item["name"] for item in timed("GET", server.url + ITEMS).body["items"]]
         assert names[0] == "before", names
         assert timed("POST", server.url + ITEMS, {"name": "after", "price": 2}).status == 201
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_restart_under_write_load(
+    framework: str,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    own_postgres: Postgres,
+) -> None:
+    """PostgreSQL shuts down (fast) and starts again while a client writes 10 items a second."""
+    venv = stack_venv(framework)
+    project = generate(framework=framework)
+    url = own_postgres.url(f"restart_{framework}")
+    migrate(project, venv, DATABASE_URL=url)
+    with serve(framework, project, venv, DATABASE_URL=url) as server:
+        answers: dict[str, Answer] = {}
+
+        def write() -> None:
+            for n in range(120):  # 12 s at most
+                name = f"write-{n}"
+                answers[name] = timed("POST", server.url + ITEMS, {"name": name, "price": 1})
+                time.sleep(max(0.0, 0.1 - answers[name].seconds))
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            time.sleep(2)
+            own_postgres.stop()
+            time.sleep(1)
+            own_postgres.start()
+        finally:
+            writer.join(timeout=120)
+        assert not writer.is_alive()
+        statuses = [answer.status for answer in answers.values()]
+        report(
+            f"restart {framework}",
+            writes=len(statuses),
+            acknowledged=statuses.count(201),
+            unavailable=statuses.count(503),
+            other=sorted({s for s in statuses if s not in (201, 503)}),
+        )
+        assert set(statuses) <= {201, 503}, f"{statuses}\n{server.log()}"
+        assert 503 in statuses, "the restart went unnoticed: the test proves nothing"
+        assert statuses[-10:] == [201] * 10, f"no recovery: {statuses}"
+
+        assert poll(lambda: timed("GET", server.url + "/readyz").status == 200, 10)
+        stored: set[str] = set()
+        for offset in range(0, 200, 100):
+            page = timed("GET", server.url + f"{ITEMS}?limit=100&offset={offset}").body
+            stored |= {item["name"] for item in page["items"]}
+        acknowledged = {name for name, answer in answers.items() if answer.status == 201}
+        assert acknowledged <= stored, sorted(acknowledged - stored)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_never_migrated_database_is_not_ready(
+    framework: str,
+    database: str,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    postgres: Postgres,
+    tmp_path: Path,
+) -> None:
+    venv = stack_venv(framework)
+    project = generate(framework=framework)
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
+    else:
+        url = postgres.url(f"never_migrated_{framework}")
+    with serve(framework, project, venv, DATABASE_URL=url) as server:
+        answer = timed("GET", server.url + "/readyz")
+        assert answer.status == 503, answer
+        assert answer.body["checks"]["database"] == {
+            "status": "fail",
+            "output": "schema not at the latest migration",
+        }
+        migrate(project, venv, DATABASE_URL=url)
+        answer = timed("GET", server.url + "/readyz")
+        assert answer.status == 200, (answer, server.log())
+        assert timed("POST", server.url + ITEMS, {"name": "first", "price": 1}).status == 201
