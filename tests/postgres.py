@@ -7,11 +7,14 @@ it is reachable from this machine only and lives as long as the session.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 BIN_DIR = Path(os.environ.get("POSTGRES_BIN_DIR", "/usr/lib/postgresql/15/bin"))
@@ -103,6 +106,33 @@ class Postgres:
             "--wait",
             "stop",
         )
+
+    def postmaster_pid(self) -> int:
+        return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server stops answering but keeps its connections (SIGSTOP), until the block ends.
+
+        The postmaster (PID from ``postmaster.pid``) stops first, so it forks no child
+        that escapes the freeze; then its children (from ``/proc``). Every process gets
+        SIGCONT after the block, even when it fails.
+        """
+        postmaster = self.postmaster_pid()
+        stopped: list[int] = []
+        try:
+            os.kill(postmaster, signal.SIGSTOP)
+            stopped.append(postmaster)
+            children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text()
+            for pid in map(int, children.split()):
+                with contextlib.suppress(ProcessLookupError):  # a child that just exited
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+            yield
+        finally:
+            for pid in reversed(stopped):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def is_running(self) -> bool:
         return (self.data_dir / "postmaster.pid").exists()

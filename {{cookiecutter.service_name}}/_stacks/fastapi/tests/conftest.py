@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -33,3 +34,10 @@ def crashing_client(app: FastAPI) -> Iterator[TestClient]:
 
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture
+def sync_engine(client: TestClient, app: FastAPI) -> Engine:
+    """The app's engine, for event hooks (the client has started the app)."""
+    engine: Engine = app.state.engine.sync_engine
+    return engine

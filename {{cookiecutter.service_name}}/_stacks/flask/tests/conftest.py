@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import pytest
 from apiflask import APIFlask
+from sqlalchemy import Engine
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -69,3 +70,10 @@ def crashing_client(app: APIFlask) -> Iterator[httpx.Client]:
 
     with wsgi_client(app) as client:
         yield client
+
+
+@pytest.fixture
+def sync_engine(app: APIFlask) -> Engine:
+    """The app's engine, for event hooks."""
+    engine: Engine = app.extensions["engine"]
+    return engine

@@ -7,12 +7,13 @@ from fastapi import FastAPI
 
 from . import DESCRIPTION, TITLE, __version__
 from .cors import CorsPolicy
-from .database import create_engine, create_sessionmaker
+from .database import ReadinessCheck, create_engine, create_sessionmaker
 from .errors import register_error_handlers
 from .logs import configure_logging
 from .middleware import BodyLimitMiddleware, CorsMiddleware, RequestContextMiddleware
 from .openapi import install_openapi
 from .routes import health, items
+from .schema import SchemaCheck
 from .settings import Settings, load_settings
 
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.readiness = ReadinessCheck(engine, SchemaCheck())
 
     app.include_router(health.router)
     app.include_router(items.router)

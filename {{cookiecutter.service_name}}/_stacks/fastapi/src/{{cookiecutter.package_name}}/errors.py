@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from .database import is_unavailable
 from .problems import PROBLEM_CONTENT_TYPE, ValidationErrorItem, problem, validation_problem
 
 logger = logging.getLogger(__name__)
@@ -78,12 +80,9 @@ async def handle_validation_error(request: Request, error: Exception) -> Problem
 
 
 async def handle_database_error(request: Request, error: Exception) -> ProblemResponse:
-    """Connection trouble is 503 (retry later); anything else is a bug: 500."""
-    unavailable = isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )
-    if not unavailable:
-        raise error
+    """The database is not available now: 503 (retry later); any other error is a bug: 500."""
+    if not is_unavailable(error):
+        raise error  # the 500 net logs it with its traceback
     logger.warning("Database unavailable: %s", type(error).__name__)
     body = problem(503, "The database is unavailable; try again later", request.url.path)
     return ProblemResponse(body, status_code=503)
@@ -92,5 +91,6 @@ async def handle_database_error(request: Request, error: Exception) -> ProblemRe
 def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, handle_http_exception)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
-    for error_class in (DBAPIError, OSError, TimeoutError):
+    # OSError and TimeoutError: asyncpg raises them bare; is_unavailable() checks where.
+    for error_class in (DBAPIError, PoolTimeoutError, OSError, TimeoutError):
         app.add_exception_handler(error_class, handle_database_error)

@@ -6,13 +6,14 @@ from apiflask import APIFlask
 
 from . import DESCRIPTION, TITLE, __version__
 from .cors import CorsPolicy
-from .database import close_session, create_engine, create_sessionmaker
+from .database import ReadinessCheck, close_session, create_engine, create_sessionmaker
 from .errors import register_error_handlers
 from .logs import configure_logging
 from .middleware import BodyLimitMiddleware, CorsMiddleware, RequestContextMiddleware
 from .openapi import install_openapi
 from .routes.health import health
 from .routes.items import items
+from .schema import SchemaCheck
 from .settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     app.extensions["settings"] = settings
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = create_sessionmaker(engine)
+    app.extensions["readiness"] = ReadinessCheck(engine, SchemaCheck())
     app.teardown_appcontext(close_session)
 
     app.register_blueprint(health)

@@ -7,9 +7,11 @@ from typing import Any
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, request
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from .database import is_unavailable
 from .problems import (
     PROBLEM_CONTENT_TYPE,
     Problem,
@@ -69,9 +71,9 @@ def handle_validation_error(error: HTTPError) -> Response:
     return problem_response(body)
 
 
-def handle_database_error(error: DBAPIError) -> Response:
-    """Connection trouble is 503 (retry later); anything else is a bug: 500."""
-    if not (isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated):
+def handle_database_error(error: Exception) -> Response:
+    """The database is not available now: 503 (retry later); any other error is a bug: 500."""
+    if not is_unavailable(error):
         return handle_unexpected_error(error)
     logger.warning("Database unavailable: %s", type(error).__name__)
     body = problem(503, "The database is unavailable; try again later", request.path)
@@ -90,6 +92,8 @@ def register_error_handlers(app: APIFlask) -> None:
         HTTPException: handle_http_exception,
         HTTPError: handle_validation_error,
         DBAPIError: handle_database_error,
+        PoolTimeoutError: handle_database_error,
+        OSError: handle_database_error,  # only the database layer's are 503
         Exception: handle_unexpected_error,
     }
     for error_class, handler in handlers.items():
