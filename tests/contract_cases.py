@@ -331,6 +331,109 @@ def _field_cases() -> list[Case]:
     return cases
 
 
+# More digits than Python converts to an int by default (4,300): read as a number past
+# every bound, like 10**400, never a 500. Written as raw bytes (json.dumps can't either).
+HUGE = "9" * 5000
+
+
+def _huge_number_cases() -> list[Case]:
+    body = [
+        (
+            "create-price-huge-integer",
+            "POST",
+            ITEMS,
+            f'{{"name": "h", "price": {HUGE}}}',
+            "price",
+            "less_than_equal",
+        ),
+        (
+            "create-price-huge-negative-integer",
+            "POST",
+            ITEMS,
+            f'{{"name": "h", "price": -{HUGE}}}',
+            "price",
+            "greater_than_equal",
+        ),
+        (
+            "create-quantity-huge-integer",
+            "POST",
+            ITEMS,
+            f'{{"name": "h", "price": 1, "quantity": {HUGE}}}',
+            "quantity",
+            "less_than_equal",
+        ),
+        (
+            "update-quantity-huge-integer",
+            "PATCH",
+            item_path(),
+            f'{{"quantity": {HUGE}}}',
+            "quantity",
+            "less_than_equal",
+        ),
+        (
+            "update-quantity-huge-negative-integer",
+            "PATCH",
+            item_path(),
+            f'{{"quantity": -{HUGE}}}',
+            "quantity",
+            "greater_than_equal",
+        ),
+        (
+            "update-price-huge-exponent",
+            "PATCH",
+            item_path(),
+            f'{{"price": 1e{HUGE}}}',
+            "price",
+            "less_than_equal",
+        ),
+        (
+            "update-price-huge-fraction",
+            "PATCH",
+            item_path(),
+            f'{{"price": {HUGE}.5}}',
+            "price",
+            "less_than_equal",
+        ),
+    ]
+    cases = [
+        Case(label, raw(method, path, text.encode()), 422, errors=[(["body", field], error)])
+        for label, method, path, text, field, error in body
+    ]
+    cases += [
+        Case(
+            f"{method.lower()}-id-huge-negative-integer",
+            raw(method, item_path(f"-{HUGE}"), b"{}")
+            if method == "PATCH"
+            else Request(method, item_path(f"-{HUGE}")),
+            422,
+            errors=[(["path", "item_id"], "greater_than_equal")],
+        )
+        for method in ("GET", "PATCH", "DELETE")
+    ]
+    cases += [
+        Case(f"{method.lower()}-id-huge-integer", request, 404)
+        for method, request in [
+            ("GET", Request("GET", item_path(HUGE))),
+            ("PATCH", raw("PATCH", item_path(HUGE), b"{}")),
+            ("DELETE", Request("DELETE", item_path(HUGE))),
+        ]
+    ]
+    cases += [
+        Case(
+            f"query-{label}",
+            Request("GET", f"{ITEMS}?{query}"),
+            422,
+            errors=[(["query", name], error)],
+        )
+        for label, query, name, error in [
+            ("limit-huge-integer", f"limit={HUGE}", "limit", "less_than_equal"),
+            ("limit-huge-negative-integer", f"limit=-{HUGE}", "limit", "greater_than_equal"),
+            ("offset-huge-negative-integer", f"offset=-{HUGE}", "offset", "greater_than_equal"),
+        ]
+    ]
+    return cases
+
+
 def _chunks(total: int, size: int = 65_536) -> list[bytes]:
     return [b" " * min(size, total - start) for start in range(0, total, size)]
 
@@ -485,4 +588,5 @@ HOSTILE: list[Case] = [
         patch_json(item_path(), {"name": "other", "quantity": 99, "price": 5}),
         409,
     ),
+    *_huge_number_cases(),
 ]

@@ -51,9 +51,12 @@ def test_get_missing_item_is_404(client: httpx.Client) -> None:
     assert "7" in body["detail"]
 
 
-@pytest.mark.parametrize("item_id", ["2147483648", "99999999999999999999999"])
-def test_ids_past_the_column_range_are_404(client: httpx.Client, item_id: str) -> None:
-    assert_problem(client.get(f"{ITEMS}/{item_id}"), 404, "Not Found", f"{ITEMS}/{item_id}")
+@pytest.mark.parametrize("item_id", ["2147483648", "99999999999999999999999", "9" * 5000])
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_ids_past_the_column_range_are_404(client: httpx.Client, method: str, item_id: str) -> None:
+    path = f"{ITEMS}/{item_id}"
+    body = {"quantity": 1} if method == "PATCH" else None
+    assert_problem(client.request(method, path, json=body), 404, "Not Found", path)
 
 
 def test_list_pages_in_id_order(client: httpx.Client) -> None:
@@ -131,3 +134,25 @@ def test_name_taken_on_rename_is_409_and_writes_nothing(client: httpx.Client) ->
 def test_rename_to_own_name_is_fine(client: httpx.Client) -> None:
     item = create(client, name="same")
     assert client.patch(f"{ITEMS}/{item['id']}", json={"name": "same"}).status_code == 200
+
+
+def test_delete_missing_item_is_404_and_deletes_nothing(client: httpx.Client) -> None:
+    kept = create(client)
+    missing = f"{ITEMS}/{kept['id'] + 1}"
+    assert_problem(client.delete(missing), 404, "Not Found", missing)
+    assert client.get(f"{ITEMS}/{kept['id']}").json() == kept
+
+
+def test_patch_with_the_same_values_is_fine(client: httpx.Client) -> None:
+    item = create(client, quantity=4)
+    response = client.patch(f"{ITEMS}/{item['id']}", json={"name": item["name"], "quantity": 4})
+    assert response.status_code == 200
+    assert response.json()["quantity"] == 4
+
+
+def test_ids_of_deleted_items_are_never_reused(client: httpx.Client) -> None:
+    """A retried DELETE of an old id must not remove a newer item."""
+    create(client, name="first")
+    newest = create(client, name="newest")["id"]
+    assert client.delete(f"{ITEMS}/{newest}").status_code == 204
+    assert create(client, name="next")["id"] > newest

@@ -267,3 +267,64 @@ class TestBodyLimit:
         body += b" " * (self.LIMIT - len(body))
         response = client.post(ITEMS, content=body, headers={"content-type": "application/json"})
         assert response.status_code == 201
+
+
+# Past Python's 4,300-digit limit for int(): read as a number past every bound.
+HUGE = "9" * 5000
+
+
+def raw_object(**members: str) -> bytes:
+    """A JSON object of members written as is (json.dumps cannot write HUGE either)."""
+    return ("{" + ", ".join(f'"{name}": {value}' for name, value in members.items()) + "}").encode()
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        ({"price": HUGE}, [(["body", "price"], "less_than_equal")]),
+        ({"price": "-" + HUGE}, [(["body", "price"], "greater_than_equal")]),
+        ({"price": "1e" + HUGE}, [(["body", "price"], "less_than_equal")]),
+        ({"price": "1", "quantity": HUGE}, [(["body", "quantity"], "less_than_equal")]),
+        ({"price": "1", "quantity": "-" + HUGE}, [(["body", "quantity"], "greater_than_equal")]),
+        ({"name": HUGE, "price": "1"}, [(["body", "name"], "string_type")]),
+    ],
+)
+def test_huge_numbers_in_the_body_are_422(
+    client: httpx.Client, members: dict[str, str], expected: list[Any]
+) -> None:
+    body = raw_object(**{"name": '"a"', **members})
+    response = client.post(ITEMS, content=body, headers={"content-type": "application/json"})
+    assert error_pairs(assert_problem(response, 422, "Unprocessable Content", ITEMS)) == expected
+    assert client.get(ITEMS).json()["total"] == 0
+
+
+def test_huge_numbers_in_an_update_are_422(client: httpx.Client) -> None:
+    item = create(client)
+    path = f"{ITEMS}/{item['id']}"
+    body = raw_object(quantity=HUGE)
+    response = client.patch(path, content=body, headers={"content-type": "application/json"})
+    assert error_pairs(assert_problem(response, 422, "Unprocessable Content", path)) == [
+        (["body", "quantity"], "less_than_equal")
+    ]
+    assert client.get(path).json() == item
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("limit=" + HUGE, [(["query", "limit"], "less_than_equal")]),
+        ("limit=-" + HUGE, [(["query", "limit"], "greater_than_equal")]),
+        ("offset=-" + HUGE, [(["query", "offset"], "greater_than_equal")]),
+    ],
+)
+def test_huge_numbers_in_the_query_are_422(
+    client: httpx.Client, query: str, expected: list[Any]
+) -> None:
+    response = client.get(f"{ITEMS}?{query}")
+    assert error_pairs(assert_problem(response, 422, "Unprocessable Content", ITEMS)) == expected
+
+
+def test_huge_offset_is_past_the_end(client: httpx.Client) -> None:
+    create(client)
+    page = client.get(f"{ITEMS}?offset={HUGE}").json()
+    assert (page["items"], page["total"]) == ([], 1)

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
         sa.UniqueConstraint("name", name=op.f("uq_items_name")),
+        sqlite_autoincrement=True,
     )
 
 

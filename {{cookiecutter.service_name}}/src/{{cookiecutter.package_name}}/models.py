@@ -37,6 +37,9 @@ class Base(DeclarativeBase):
 
 class Item(Base):
     __tablename__ = "items"
+    # Never reuse the id of a deleted item (SQLite's default reuses the largest one):
+    # a retried DELETE must not remove a newer item. PostgreSQL's sequence never does.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)

@@ -1,14 +1,17 @@
 """Request bodies as strict RFC 8259 JSON.
 
 The standard library accepts ``NaN``, ``Infinity`` and duplicate keys, crashes with
-``RecursionError`` on deeply nested input and decodes lone surrogate escapes
-(``"\\ud800"``) into strings no UTF-8 encoder or database takes; both stacks
-parse through here so the same bytes get the same answer.
+``RecursionError`` on deeply nested input, fails on integers of more than 4,300
+digits and decodes lone surrogate escapes (``"\\ud800"``) into strings no UTF-8
+encoder or database takes; both stacks parse through here so the same bytes get
+the same answer.
 """
 
 import json
 import re
 from typing import Any
+
+from .values import integer_literal
 
 # A \uD800-\uDFFF escape: usually half of a pair, but worth checking the result.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -37,7 +40,12 @@ def loads(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise InvalidJSONError("body is not valid UTF-8") from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        value = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=integer_literal,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as error:
         raise InvalidJSONError(f"{error.msg} at position {error.pos}") from None
     except RecursionError:

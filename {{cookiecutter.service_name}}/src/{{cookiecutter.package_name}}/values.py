@@ -18,6 +18,8 @@ TEXT_PATTERN = "^[^\\u0000]*$"
 NAME_PATTERN = f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# What an integer literal too long for Python to convert stands for (see integer_literal).
+BEYOND_ANY_BOUND = 10**400
 
 
 def text_violation(value: str, *, blank: bool) -> str | None:
@@ -37,10 +39,21 @@ def integer_from_text(value: str) -> int | None:
     """
     if not _INTEGER.fullmatch(value.strip()):
         return None
+    return integer_literal(value)
+
+
+def integer_literal(digits: str) -> int:
+    """The value of a decimal integer literal (optional sign, then digits; already checked).
+
+    Python refuses to convert more than 4,300 digits (``sys.get_int_max_str_digits()``,
+    a guard against slow conversions). Such a literal is read as ``BEYOND_ANY_BOUND``
+    of its sign: past every bound, it fails the range check as a 400-digit one does,
+    and it still prints.
+    """
     try:
-        return int(value)
-    except ValueError:  # more digits than Python converts
-        return None
+        return int(digits)
+    except ValueError:
+        return -BEYOND_ANY_BOUND if digits.strip().startswith("-") else BEYOND_ANY_BOUND
 
 
 def integral_number(value: Any) -> Any:

@@ -1,11 +1,11 @@
 """CRUD for items under ``/api/v1/items``."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Executable, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
@@ -38,21 +38,38 @@ def single_values(request: Request) -> None:
         raise RequestValidationError([error_item(["query", name], "int_type") for name in repeated])
 
 
+def not_found(item_id: int) -> HTTPException:
+    return HTTPException(404, f"Item {item_id} does not exist")
+
+
+def check_range(item_id: int) -> None:
+    """Ids past the column's range cannot exist; don't ask the database."""
+    if item_id > models.MAX_ID:
+        raise not_found(item_id)
+
+
 async def find_item(session: AsyncSession, item_id: int) -> models.Item:
-    # Ids past the column's range cannot exist; don't ask the database.
-    item = await session.get(models.Item, item_id) if item_id <= models.MAX_ID else None
+    check_range(item_id)
+    item = await session.get(models.Item, item_id)
     if item is None:
-        raise HTTPException(404, f"Item {item_id} does not exist")
+        raise not_found(item_id)
     return item
 
 
-async def commit_or_conflict(session: AsyncSession, name: str | None) -> None:
-    """Commit; a taken name (unique constraint) is 409 and nothing is written."""
+async def write(session: AsyncSession, statement: Executable, name: str | None = None) -> Any:
+    """Run one INSERT, UPDATE or DELETE ... RETURNING and commit; what it returned, or None.
+
+    One statement, so requests racing for the same item never half-succeed: a row
+    deleted meanwhile is not found (None), a name taken meanwhile is 409, and
+    nothing is written then.
+    """
     try:
+        result = await session.scalar(statement)
         await session.commit()
     except IntegrityError:
         await session.rollback()
         raise HTTPException(409, f"An item named {name!r} already exists") from None
+    return result
 
 
 @router.get(
@@ -87,9 +104,8 @@ async def list_items(
 )
 async def create_item(body: ItemCreate, session: Session, response: Response) -> models.Item:
     """Create an item; ``Location`` names it."""
-    item = models.Item(**body.model_dump())
-    session.add(item)
-    await commit_or_conflict(session, body.name)
+    statement = insert(models.Item).values(**body.model_dump()).returning(models.Item)
+    item: models.Item = await write(session, statement, body.name)
     response.headers["Location"] = f"{router.prefix}/{item.id}"
     return item
 
@@ -113,10 +129,19 @@ async def get_item(item_id: ItemId, session: Session) -> models.Item:
 )
 async def update_item(item_id: ItemId, body: ItemUpdate, session: Session) -> models.Item:
     """Change the fields present in the body; an empty object changes nothing."""
-    item = await find_item(session, item_id)
-    for field, value in body.model_dump(exclude_unset=True).items():
-        setattr(item, field, value)
-    await commit_or_conflict(session, body.name)
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        return await find_item(session, item_id)
+    check_range(item_id)
+    statement = (
+        update(models.Item)
+        .where(models.Item.id == item_id)
+        .values(**changes)
+        .returning(models.Item)
+    )
+    item: models.Item | None = await write(session, statement, body.name)
+    if item is None:
+        raise not_found(item_id)
     return item
 
 
@@ -129,7 +154,8 @@ async def update_item(item_id: ItemId, body: ItemUpdate, session: Session) -> mo
 )
 async def delete_item(item_id: ItemId, session: Session) -> Response:
     """Delete an item."""
-    item = await find_item(session, item_id)
-    await session.delete(item)
-    await session.commit()
+    check_range(item_id)
+    statement = delete(models.Item).where(models.Item.id == item_id).returning(models.Item.id)
+    if await write(session, statement) is None:
+        raise not_found(item_id)
     return Response(status_code=204)

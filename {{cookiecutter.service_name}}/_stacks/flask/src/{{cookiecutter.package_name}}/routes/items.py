@@ -6,7 +6,7 @@ from typing import Any
 
 from apiflask import APIBlueprint, HTTPError
 from flask import Response, request
-from sqlalchemy import func, select
+from sqlalchemy import Executable, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict, NotFound
@@ -44,21 +44,38 @@ def single_values(view: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
+def not_found(item_id: int) -> NotFound:
+    return NotFound(f"Item {item_id} does not exist")
+
+
+def check_range(item_id: int) -> None:
+    """Ids past the column's range cannot exist; don't ask the database."""
+    if item_id > models.MAX_ID:
+        raise not_found(item_id)
+
+
 def find_item(session: Session, item_id: int) -> models.Item:
-    # Ids past the column's range cannot exist; don't ask the database.
-    item = session.get(models.Item, item_id) if item_id <= models.MAX_ID else None
+    check_range(item_id)
+    item = session.get(models.Item, item_id)
     if item is None:
-        raise NotFound(f"Item {item_id} does not exist")
+        raise not_found(item_id)
     return item
 
 
-def commit_or_conflict(session: Session, name: str | None) -> None:
-    """Commit; a taken name (unique constraint) is 409 and nothing is written."""
+def write(session: Session, statement: Executable, name: str | None = None) -> Any:
+    """Run one INSERT, UPDATE or DELETE ... RETURNING and commit; what it returned, or None.
+
+    One statement, so requests racing for the same item never half-succeed: a row
+    deleted meanwhile is not found (None), a name taken meanwhile is 409, and
+    nothing is written then.
+    """
     try:
+        result = session.scalar(statement)
         session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict(f"An item named {name!r} already exists") from None
+    return result
 
 
 # Before list_items: APIFlask must document Item before ItemPage nests it,
@@ -70,10 +87,8 @@ def commit_or_conflict(session: Session, name: str | None) -> None:
 @items.output(schemas.Item, status_code=201)
 def create_item(json_data: dict[str, Any]) -> tuple[models.Item, dict[str, str]]:
     """Create an item; ``Location`` names it."""
-    session = get_session()
-    item = models.Item(**json_data)
-    session.add(item)
-    commit_or_conflict(session, json_data["name"])
+    statement = insert(models.Item).values(**json_data).returning(models.Item)
+    item: models.Item = write(get_session(), statement, json_data["name"])
     return item, {"Location": f"{PREFIX}/{item.id}"}
 
 
@@ -115,11 +130,20 @@ def get_item(item_id: str, path_data: dict[str, int]) -> models.Item:
 @items.output(schemas.Item)
 def update_item(item_id: str, path_data: dict[str, int], json_data: dict[str, Any]) -> models.Item:
     """Change the fields present in the body; an empty object changes nothing."""
+    number = path_data["item_id"]
     session = get_session()
-    item = find_item(session, path_data["item_id"])
-    for field, value in json_data.items():
-        setattr(item, field, value)
-    commit_or_conflict(session, json_data.get("name"))
+    if not json_data:
+        return find_item(session, number)
+    check_range(number)
+    statement = (
+        update(models.Item)
+        .where(models.Item.id == number)
+        .values(**json_data)
+        .returning(models.Item)
+    )
+    item: models.Item | None = write(session, statement, json_data.get("name"))
+    if item is None:
+        raise not_found(number)
     return item
 
 
@@ -129,9 +153,11 @@ def update_item(item_id: str, path_data: dict[str, int], json_data: dict[str, An
 @items.doc(operation_id="delete_item", responses=problem_responses(404, 422, 503))
 def delete_item(item_id: str, path_data: dict[str, int]) -> Response:
     """Delete an item."""
-    session = get_session()
-    session.delete(find_item(session, path_data["item_id"]))
-    session.commit()
+    number = path_data["item_id"]
+    check_range(number)
+    statement = delete(models.Item).where(models.Item.id == number).returning(models.Item.id)
+    if write(get_session(), statement) is None:
+        raise not_found(number)
     response = Response(status=204)
     del response.headers["Content-Type"]  # Flask adds text/html even to an empty 204
     return response
