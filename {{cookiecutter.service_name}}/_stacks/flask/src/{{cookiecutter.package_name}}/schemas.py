@@ -105,7 +105,11 @@ FIELD_TYPES: list[tuple[type[fields.Field[Any]], str]] = [
     (fields.Enum, "enum"),
 ]
 # The errors every field has.
-FIELD_ERRORS = {"required": "missing", "null": "null_not_allowed", "validator_failed": FALLBACK_TYPE}
+FIELD_ERRORS = {
+    "required": "missing",
+    "null": "null_not_allowed",
+    "validator_failed": FALLBACK_TYPE,
+}
 
 
 def use_vocabulary(field: fields.Field[Any]) -> None:
