@@ -37,3 +37,47 @@ def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     item: dict[str, Any] = response.json()
     return item
+
+
+# A valid body for each stack's ``Sample`` schema (test_vocabulary.py), whose fields
+# use every kind of validator, and bad values with the ``(loc, type)`` pairs due: the
+# same failure gives the same type in both stacks.
+SAMPLE: dict[str, Any] = {
+    "kind": "a",
+    "colour": "red",
+    "code": "ABC",
+    "size": 5,
+    "ratio": 0.5,
+    "ref": "0f0e0d0c-0b0a-4908-8706-050403020100",
+    "day": "2024-02-29",
+    "at": "2024-02-29T12:30:00Z",
+    "paid": False,
+    "email": "ada@example.com",
+    "lines": [{"sku": "ABC"}],
+    "note": "",
+}
+SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = [
+    ({"kind": "c"}, [(["body", "kind"], "enum")]),
+    ({"kind": None}, [(["body", "kind"], "null_not_allowed")]),
+    ({"colour": "green"}, [(["body", "colour"], "enum")]),
+    ({"code": "abc"}, [(["body", "code"], "string_pattern_mismatch")]),
+    ({"code": "A"}, [(["body", "code"], "string_too_short")]),
+    ({"code": "ABCDE"}, [(["body", "code"], "string_too_long")]),
+    ({"size": 0}, [(["body", "size"], "greater_than")]),
+    ({"size": 10}, [(["body", "size"], "less_than")]),
+    ({"size": 7}, [(["body", "size"], "multiple_of")]),
+    ({"ratio": -1}, [(["body", "ratio"], "greater_than_equal")]),
+    ({"ratio": 2}, [(["body", "ratio"], "less_than_equal")]),
+    ({"ref": "nope"}, [(["body", "ref"], "uuid_type")]),
+    ({"day": "2024-02-30"}, [(["body", "day"], "date_type")]),
+    ({"at": "soon"}, [(["body", "at"], "datetime_type")]),
+    ({"paid": "maybe"}, [(["body", "paid"], "bool_type")]),
+    ({"email": "ada"}, [(["body", "email"], "value_error")]),
+    ({"lines": []}, [(["body", "lines"], "too_short")]),
+    ({"lines": [{"sku": "ABC"}] * 3}, [(["body", "lines"], "too_long")]),
+    ({"lines": {"sku": "ABC"}}, [(["body", "lines"], "list_type")]),
+    ({"lines": [{"sku": "ABC"}, {}]}, [(["body", "lines", 1, "sku"], "missing")]),
+    ({"lines": [None]}, [(["body", "lines", 0], "null_not_allowed")]),
+    ({"lines": ["ABC"]}, [(["body", "lines", 0], "object_type")]),
+    ({"note": "LOUD"}, [(["body", "note"], "value_error")]),
+]

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
+from {{ cookiecutter.package_name }}.problems import ERROR_MESSAGES, FALLBACK_TYPE, error_item
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import ITEMS, assert_problem, create, error_pairs
@@ -75,6 +76,23 @@ def test_invalid_create_is_422(client: httpx.Client, body: Any, expected: list[A
     assert error_pairs(problem) == expected
     assert all(isinstance(error["msg"], str) and error["msg"] for error in problem["errors"])
     assert client.get(ITEMS).json()["total"] == 0
+
+
+def test_a_type_outside_the_vocabulary_gets_the_fallback() -> None:
+    item = error_item(["body", "code"], "luhn_checksum")
+    assert item == {
+        "loc": ["body", "code"],
+        "type": FALLBACK_TYPE,
+        "msg": ERROR_MESSAGES[FALLBACK_TYPE],
+    }
+
+
+def test_messages_carry_their_numbers() -> None:
+    assert error_item(["query", "limit"], "less_than_equal", {"le": 100})["msg"] == (
+        "Input should be less than or equal to 100"
+    )
+    # A message whose numbers are missing is sent as written, never an error.
+    assert error_item(["body"], "greater_than")["msg"] == ERROR_MESSAGES["greater_than"]
 
 
 @pytest.mark.parametrize(

@@ -13,23 +13,49 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from .database import is_unavailable
-from .problems import PROBLEM_CONTENT_TYPE, ValidationErrorItem, problem, validation_problem
+from .problems import (
+    PROBLEM_CONTENT_TYPE,
+    ValidationErrorItem,
+    error_item,
+    problem,
+    validation_problem,
+)
 
 logger = logging.getLogger(__name__)
 
-# pydantic's error types, renamed to the contract's shared vocabulary.
+# pydantic's error types with other names in the shared vocabulary (problems.ERROR_MESSAGES);
+# the rest keep pydantic's name, and a type the vocabulary lacks becomes its fallback.
 ERROR_TYPES = {
     "int_parsing": "int_type",
     "int_from_float": "int_type",
     "float_type": "number_type",
     "float_parsing": "number_type",
+    "bool_parsing": "bool_type",
     "model_type": "object_type",
     "model_attributes_type": "object_type",
     "dict_type": "object_type",
+    "literal_error": "enum",
+    "uuid_parsing": "uuid_type",
+    "date_parsing": "date_type",
+    "date_from_datetime_parsing": "date_type",
+    "date_from_datetime_inexact": "date_type",
+    "datetime_parsing": "datetime_type",
+    "datetime_from_date_parsing": "datetime_type",
+    "datetime_object_invalid": "datetime_type",
 }
-
-
-NULL_REFUSING_TYPES = {"string_type", "int_type", "number_type"}
+# A JSON null where a value of some type is due: ``null_not_allowed`` (not for the body itself).
+NULL_REFUSING_TYPES = {
+    "string_type",
+    "int_type",
+    "number_type",
+    "bool_type",
+    "object_type",
+    "list_type",
+    "uuid_type",
+    "date_type",
+    "datetime_type",
+    "enum",
+}
 CANDIDATE_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
@@ -38,13 +64,14 @@ class ProblemResponse(JSONResponse):
 
 
 def to_error_items(errors: Sequence[Any]) -> list[ValidationErrorItem]:
+    """pydantic's errors in the shared vocabulary, with its messages (filled from ``ctx``)."""
     items: list[ValidationErrorItem] = []
     for error in errors:
+        loc = list(error["loc"])
         error_type = ERROR_TYPES.get(error["type"], error["type"])
-        # A JSON null for a field that takes no null (the body itself stays object_type).
-        if error_type in NULL_REFUSING_TYPES and error.get("input", ...) is None:
+        if error_type in NULL_REFUSING_TYPES and len(loc) > 1 and error.get("input", ...) is None:
             error_type = "null_not_allowed"
-        items.append({"loc": list(error["loc"]), "type": error_type, "msg": error["msg"]})
+        items.append(error_item(loc, error_type, error.get("ctx")))
     return items
 
 

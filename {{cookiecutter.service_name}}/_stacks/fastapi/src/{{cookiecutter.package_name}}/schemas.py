@@ -34,7 +34,9 @@ def _text_rules(*, blank: bool) -> AfterValidator:
     def check(value: str) -> str:
         error_type = text_violation(value, blank=blank)
         if error_type is not None:
-            raise PydanticCustomError(error_type, ERROR_MESSAGES[error_type])
+            raise PydanticCustomError(
+                error_type, ERROR_MESSAGES[error_type], {"pattern": TEXT_PATTERN}
+            )
         return value
 
     return AfterValidator(check)

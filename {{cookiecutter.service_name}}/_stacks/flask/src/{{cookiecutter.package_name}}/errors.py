@@ -2,7 +2,7 @@
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from apiflask import APIFlask, HTTPError
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)  # "<package>.errors", as the middleware's 
 
 # webargs names the request part that failed; the contract's ``loc`` starts with these.
 LOCATIONS = {"json": "body", "query": "query", "path": "path"}
-# marshmallow's key for errors of the whole object (the body is not an object).
+# marshmallow's key for errors of a whole object (e.g. it is not an object).
 SCHEMA_ERRORS = "_schema"
 
 
@@ -35,19 +35,27 @@ def problem_response(body: Problem, headers: Mapping[str, str] | None = None) ->
     )
 
 
-def to_error_items(
-    messages: Mapping[str, Mapping[str, Iterable[str]]],
-) -> list[ValidationErrorItem]:
-    """webargs' ``{location: {field: [code, ...]}}`` as the contract's ``errors``."""
+def to_error_items(messages: Mapping[str, Any]) -> list[ValidationErrorItem]:
+    """webargs' ``{location: {field: messages}}`` as the contract's ``errors``."""
     items: list[ValidationErrorItem] = []
     for location, fields in messages.items():
-        part = LOCATIONS.get(location, location)
-        for field, codes in fields.items():
-            loc: list[str | int] = [part] if field == SCHEMA_ERRORS else [part, field]
-            for code in codes:
-                # schemas.Violation carries the numbers of its message, e.g. ``limit``.
-                items.append(error_item(loc, str(code), **getattr(code, "context", {})))
+        items += _error_items([LOCATIONS.get(location, location)], fields)
     return items
+
+
+def _error_items(loc: list[str | int], messages: Any) -> list[ValidationErrorItem]:
+    """marshmallow nests the messages of objects and list items: ``{"lines": {0: {...}}}``."""
+    if isinstance(messages, Mapping):
+        return [
+            item
+            for key, nested in messages.items()
+            for item in _error_items(loc if key == SCHEMA_ERRORS else [*loc, key], nested)
+        ]
+    if isinstance(messages, str):
+        # A type of the vocabulary (schemas.Violation keeps its numbers, e.g. ``ge``);
+        # any other text, e.g. from a ``@validates`` method, gets the fallback type.
+        return [error_item(loc, messages, getattr(messages, "context", None))]
+    return [item for message in messages for item in _error_items(loc, message)]
 
 
 def handle_http_exception(error: HTTPException) -> Response:

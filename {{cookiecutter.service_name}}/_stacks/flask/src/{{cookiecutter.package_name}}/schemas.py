@@ -1,9 +1,11 @@
 """Request and response bodies (marshmallow), strict JSON types as the contract asks.
 
-Every validation error message is a code from the contract's vocabulary
-(``problems.ERROR_MESSAGES``); ``errors.py`` turns the codes into problem details.
+Request schemas derive from ``Input`` (bodies from ``StrictBody``): every error of
+their fields and validators, marshmallow's own included, is a type of the contract's
+vocabulary (``problems.ERROR_MESSAGES``); ``errors.py`` turns the types into problem details.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,12 +13,17 @@ from apiflask import Schema
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from .models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, PRICE_MAX, QUANTITY_MAX
+from .problems import FALLBACK_TYPE
 from .timestamps import to_rfc3339
 from .values import NAME_PATTERN, TEXT_PATTERN, integer_from_text, integral_number, text_violation
 
 
 class Violation(str):
-    """An error code that keeps the numbers its message needs (e.g. ``limit``)."""
+    """A type of the vocabulary that keeps the numbers its message needs (e.g. ``ge``).
+
+    Your own validators may raise ``ValidationError(Violation("multiple_of", multiple_of=5))``;
+    any other message is reported as the fallback type.
+    """
 
     context: dict[str, Any]
 
@@ -25,22 +32,108 @@ class Violation(str):
         violation.context = context
         return violation
 
+    def format(self, *args: object, **kwargs: object) -> "Violation":
+        # marshmallow formats field messages with the field's numbers; a type has no
+        # placeholders, and its context already holds what its message needs.
+        return self
 
-# Absent when required, or null when not nullable: the same codes for every field.
-# (The ``noqa: RUF012`` below: marshmallow reads its messages from class attributes.)
-PRESENCE = {"required": "missing", "null": "null_not_allowed"}
+
+def expected(choices: Iterable[Any]) -> str:
+    """Choices as pydantic lists them: ``'a', 'b' or 'c'``."""
+    shown = [repr(choice) for choice in choices]
+    return " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
 
 
-class String(fields.String):
-    """A JSON string only: not a number, not a boolean."""
+def violation(validator: Callable[[Any], Any], value: Any) -> Violation:
+    """The type for a failure of one of marshmallow's validators (the fallback for others)."""
+    if isinstance(validator, validate.OneOf):
+        return Violation("enum", expected=expected(validator.choices))
+    if isinstance(validator, validate.Regexp):
+        return Violation("string_pattern_mismatch", pattern=validator.regex.pattern)
+    if isinstance(validator, validate.Range):
+        low, high = validator.min, validator.max
+        if low is not None and (value < low or (value == low and not validator.min_inclusive)):
+            if validator.min_inclusive:
+                return Violation("greater_than_equal", ge=low)
+            return Violation("greater_than", gt=low)
+        if validator.max_inclusive:
+            return Violation("less_than_equal", le=high)
+        return Violation("less_than", lt=high)
+    if isinstance(validator, validate.Length):
+        kind = "string_" if isinstance(value, str) else ""  # else a list
+        low = validator.min if validator.equal is None else validator.equal
+        high = validator.max if validator.equal is None else validator.equal
+        if low is not None and len(value) < low:
+            return Violation(f"{kind}too_short", min_length=low)
+        return Violation(f"{kind}too_long", max_length=high)
+    return Violation(FALLBACK_TYPE)
 
-    default_error_messages = {**PRESENCE, "invalid": "string_type"}  # noqa: RUF012
+
+class InVocabulary:
+    """A validator whose failures are types of the vocabulary.
+
+    It carries the wrapped validator's attributes (``min``, ``choices``...): the
+    OpenAPI document reads the limits from them.
+    """
+
+    def __init__(self, validator: Callable[[Any], Any]) -> None:
+        self.__dict__.update(vars(validator) if hasattr(validator, "__dict__") else {})
+        self.wrapped = validator
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return self.wrapped(value)
+        except ValidationError as error:
+            if all(isinstance(message, Violation) for message in error.messages):
+                raise  # already types of the vocabulary
+            raise ValidationError(violation(self.wrapped, value)) from None
+
+
+# marshmallow's fields, most specific first, and the type of their errors for a
+# value of the wrong kind (``invalid``, ``invalid_uuid``, ``unknown``, ...).
+FIELD_TYPES: list[tuple[type[fields.Field[Any]], str]] = [
+    (fields.UUID, "uuid_type"),
+    (fields.String, "string_type"),
+    (fields.Boolean, "bool_type"),
+    (fields.Integer, "int_type"),
+    (fields.Number, "number_type"),
+    (fields.Date, "date_type"),
+    (fields.DateTime, "datetime_type"),
+    (fields.List, "list_type"),
+    (fields.Nested, "object_type"),
+    (fields.Mapping, "object_type"),
+    (fields.Enum, "enum"),
+]
+# The errors every field has.
+FIELD_ERRORS = {
+    "required": "missing",
+    "null": "null_not_allowed",
+    "validator_failed": FALLBACK_TYPE,
+}
+
+
+def use_vocabulary(field: fields.Field[Any]) -> None:
+    """Make every error of ``field`` (and of a list's items) a type of the vocabulary."""
+    kind = next((code for cls, code in FIELD_TYPES if isinstance(field, cls)), FALLBACK_TYPE)
+    wrong_kind = Violation(kind)
+    if isinstance(field, fields.Enum):
+        members = [member.value if field.by_value else member.name for member in field.enum]
+        wrong_kind = Violation(kind, expected=expected(members))
+    field.error_messages = {key: FIELD_ERRORS.get(key, wrong_kind) for key in field.error_messages}
+    field.validators = [InVocabulary(validator) for validator in field.validators]
+    if isinstance(field, fields.List):
+        use_vocabulary(field.inner)
+
+
+class Input(Schema):
+    """A request part (body, query or path) whose errors are types of the vocabulary."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        use_vocabulary(field_obj)
 
 
 class Integer(fields.Integer):
     """A JSON integer only (``5.0`` counts, as in JSON Schema): not ``5.5``, ``"5"``, ``true``."""
-
-    default_error_messages = {**PRESENCE, "invalid": "int_type"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         value = integral_number(value)
@@ -53,8 +146,6 @@ class Integer(fields.Integer):
 class Number(fields.Float):
     """A JSON number (integers too), never a string, a boolean or null."""
 
-    default_error_messages = {**PRESENCE, "invalid": "number_type"}  # noqa: RUF012
-
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if type(value) not in (int, float):
             raise self.make_error("invalid")
@@ -64,8 +155,6 @@ class Number(fields.Float):
 
 class IntegerString(fields.Integer):
     """An integer in a query string or a path segment: ``2.5`` and ``abc`` are not."""
-
-    default_error_messages = {**PRESENCE, "invalid": "int_type"}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         number = integer_from_text(value) if isinstance(value, str) else None
@@ -82,17 +171,6 @@ class Timestamp(fields.DateTime):
         return to_rfc3339(value)
 
 
-class Range(validate.Range):
-    """Inclusive bounds, with a separate code for each side (marshmallow has one message)."""
-
-    def __call__(self, value: Any) -> Any:
-        if self.min is not None and value < self.min:
-            raise ValidationError(Violation("greater_than_equal", limit=self.min))
-        if self.max is not None and value > self.max:
-            raise ValidationError(Violation("less_than_equal", limit=self.max))
-        return value
-
-
 class Text(validate.Length):
     """Length bounds, then no NUL and (unless ``blank``) a non-whitespace character.
 
@@ -105,16 +183,16 @@ class Text(validate.Length):
 
     def __call__(self, value: Any) -> Any:
         if self.min is not None and len(value) < self.min:
-            raise ValidationError(Violation("string_too_short", limit=self.min))
+            raise ValidationError(Violation("string_too_short", min_length=self.min))
         if self.max is not None and len(value) > self.max:
-            raise ValidationError(Violation("string_too_long", limit=self.max))
+            raise ValidationError(Violation("string_too_long", max_length=self.max))
         error_type = text_violation(value, blank=self.blank)
         if error_type is not None:
-            raise ValidationError(Violation(error_type))
+            raise ValidationError(Violation(error_type, pattern=TEXT_PATTERN))
         return value
 
 
-class StrictBody(Schema):
+class StrictBody(Input):
     """A JSON object whose unknown fields are refused, never dropped."""
 
     error_messages = {"unknown": "extra_forbidden", "type": "object_type"}  # noqa: RUF012
@@ -126,28 +204,34 @@ TEXT = {"pattern": TEXT_PATTERN}
 
 
 class ItemCreate(StrictBody):
-    name = String(required=True, validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME)
-    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT)
-    price = Number(required=True, validate=Range(0, PRICE_MAX))
-    quantity = Integer(load_default=0, validate=Range(0, QUANTITY_MAX))
+    name = fields.String(
+        required=True, validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME
+    )
+    description = fields.String(
+        allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT
+    )
+    price = Number(required=True, validate=validate.Range(0, PRICE_MAX))
+    quantity = Integer(load_default=0, validate=validate.Range(0, QUANTITY_MAX))
 
 
 class ItemUpdate(StrictBody):
     """Every field optional; ``name``, ``price`` and ``quantity`` may not be null."""
 
-    name = String(validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME)
-    description = String(allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT)
-    price = Number(validate=Range(0, PRICE_MAX))
-    quantity = Integer(validate=Range(0, QUANTITY_MAX))
+    name = fields.String(validate=Text(1, NAME_MAX_LENGTH, blank=False), metadata=NAME)
+    description = fields.String(
+        allow_none=True, validate=Text(max=DESCRIPTION_MAX_LENGTH), metadata=TEXT
+    )
+    price = Number(validate=validate.Range(0, PRICE_MAX))
+    quantity = Integer(validate=validate.Range(0, QUANTITY_MAX))
 
 
-class ListQuery(Schema):
-    limit = IntegerString(load_default=20, validate=Range(1, 100))
-    offset = IntegerString(load_default=0, validate=Range(0))
+class ListQuery(Input):
+    limit = IntegerString(load_default=20, validate=validate.Range(1, 100))
+    offset = IntegerString(load_default=0, validate=validate.Range(0))
 
 
-class ItemPath(Schema):
-    item_id = IntegerString(required=True, validate=Range(1))
+class ItemPath(Input):
+    item_id = IntegerString(required=True, validate=validate.Range(1))
 
 
 class ResponseBody(Schema):

@@ -1,0 +1,69 @@
+"""Orders: a resource whose schemas use every kind of validator a team writes (pydantic).
+
+Copied into a generated FastAPI project by the template's tests/test_vocabulary.py.
+"""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import EmailStr, Field, field_validator
+
+from ..schemas import IntegerText, StrictBody
+
+router = APIRouter(prefix="/api/v1/orders")
+
+
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Line(StrictBody):
+    sku: str = Field(pattern=r"^[A-Z]{3}-[0-9]{2}$")
+    count: int = Field(ge=1, le=99)
+
+
+class Customer(StrictBody):
+    name: str = Field(min_length=2, max_length=20)
+    email: EmailStr
+
+
+class Order(StrictBody):
+    kind: Literal["retail", "trade"]
+    # Strict mode takes these only as Python objects; JSON sends them as strings.
+    colour: Colour = Field(strict=False)
+    ref: UUID = Field(strict=False)
+    day: date = Field(strict=False)
+    at: datetime = Field(strict=False)
+    title: str = Field(min_length=2, max_length=10)
+    count: int = Field(gt=0, lt=10)
+    step: int = Field(multiple_of=5)
+    ratio: float = Field(ge=0, le=1)
+    paid: bool
+    customer: Customer
+    lines: list[Line] = Field(min_length=1, max_length=3)
+    tags: list[Annotated[str, Field(max_length=5)]] = []
+    note: str = ""
+
+    @field_validator("note")
+    @classmethod
+    def no_shouting(cls, value: str) -> str:
+        if value.isupper():
+            raise ValueError("no shouting")
+        return value
+
+
+@router.post("", status_code=201)
+async def create_order(order: Order) -> dict[str, str]:
+    return {"title": order.title}
+
+
+@router.get("")
+async def list_orders(
+    sort: Literal["name", "date"] = "name",
+    size: Annotated[int, Query(ge=1, le=10), IntegerText] = 5,
+) -> dict[str, str | int]:
+    return {"sort": sort, "size": size}

@@ -1,0 +1,83 @@
+"""Orders: a resource whose schemas use every kind of validator a team writes (marshmallow).
+
+Copied into a generated Flask project by the template's tests/test_vocabulary.py.
+"""
+
+from enum import Enum
+from typing import Any
+
+from apiflask import APIBlueprint
+from marshmallow import ValidationError, fields, validate, validates
+
+from ..json_body import strict_json_body
+from ..schemas import Input, Integer, IntegerString, Number, StrictBody, Violation
+
+vocab = APIBlueprint("orders", __name__, url_prefix="/api/v1/orders")
+
+
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+def multiple_of(number: int) -> Any:
+    """marshmallow has no such validator: one of our own, raising a type of the vocabulary."""
+
+    def check(value: int) -> None:
+        if value % number:
+            raise ValidationError(Violation("multiple_of", multiple_of=number))
+
+    return check
+
+
+class Line(StrictBody):
+    sku = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}-[0-9]{2}$"))
+    count = Integer(required=True, validate=validate.Range(1, 99))
+
+
+class Customer(StrictBody):
+    name = fields.String(required=True, validate=validate.Length(2, 20))
+    email = fields.Email(required=True)
+
+
+class Order(StrictBody):
+    kind = fields.String(required=True, validate=validate.OneOf(["retail", "trade"]))
+    colour = fields.Enum(Colour, by_value=True, required=True)
+    ref = fields.UUID(required=True)
+    day = fields.Date(required=True)
+    at = fields.DateTime(required=True)
+    title = fields.String(required=True, validate=validate.Length(2, 10))
+    count = Integer(
+        required=True,
+        validate=validate.Range(0, 10, min_inclusive=False, max_inclusive=False),
+    )
+    step = fields.Integer(required=True, validate=multiple_of(5))
+    ratio = Number(required=True, validate=validate.Range(0, 1))
+    paid = fields.Boolean(required=True)
+    customer = fields.Nested(Customer, required=True)
+    lines = fields.List(fields.Nested(Line), required=True, validate=validate.Length(1, 3))
+    tags = fields.List(fields.String(validate=validate.Length(max=5)), load_default=list)
+    note = fields.String(load_default="")
+
+    @validates("note")
+    def no_shouting(self, value: str, data_key: str) -> None:
+        if value.isupper():
+            raise ValidationError("no shouting")
+
+
+class OrderQuery(Input):
+    sort = fields.String(load_default="name", validate=validate.OneOf(["name", "date"]))
+    size = IntegerString(load_default=5, validate=validate.Range(1, 10))
+
+
+@vocab.post("")
+@strict_json_body
+@vocab.input(Order, location="json")
+def create_order(json_data: dict[str, Any]) -> tuple[dict[str, str], int]:
+    return {"title": json_data["title"]}, 201
+
+
+@vocab.get("")
+@vocab.input(OrderQuery, location="query")
+def list_orders(query_data: dict[str, Any]) -> dict[str, Any]:
+    return {"sort": query_data["sort"], "size": query_data["size"]}

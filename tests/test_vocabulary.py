@@ -1,0 +1,110 @@
+"""The validation vocabulary over the wire: every kind of validator, one ``type`` in both stacks.
+
+Each stack's generated project gets an extra "orders" resource (tests/resources/vocab/<stack>)
+whose schemas use every kind of validator a team writes: choices and enums, patterns,
+lengths and ranges, email, UUID, date and date-time, nested objects and lists, custom
+validators. Both are served on SQLite; every bad input of ``vocab_cases`` goes to both,
+and each answer is a 422 problem+json with exactly the listed ``(loc, type)`` pairs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from servers import migrate, serve
+from stacks import Stacks, generate
+from vocab_cases import BODY_CASES, ORDERS, QUERY_CASES, VALID, Errors
+from wire import PROBLEM, Request, post_json
+
+from conftest import FRAMEWORKS
+
+pytestmark = [pytest.mark.venv, pytest.mark.xdist_group("servers")]
+
+RESOURCES = Path(__file__).parent / "resources" / "vocab"
+# Where the generated app registers its routes, and the lines that add the orders resource.
+REGISTRATION = {
+    "fastapi": (
+        "    app.include_router(items.router)\n",
+        "    from .routes.vocab import router as orders\n\n    app.include_router(orders)\n",
+    ),
+    "flask": (
+        "    app.register_blueprint(items)\n",
+        "    from .routes.vocab import vocab as orders\n\n    app.register_blueprint(orders)\n",
+    ),
+}
+
+
+def add_orders_resource(framework: str, project: Path) -> None:
+    """Copy the stack's orders resource into ``project`` and register it in its app factory.
+
+    The one place that knows the generated project's layout (a text edit of app.py).
+    """
+    (package,) = [path for path in (project / "src").iterdir() if (path / "app.py").is_file()]
+    shutil.copytree(RESOURCES / framework, package, dirs_exist_ok=True)
+    app = package / "app.py"
+    anchor, lines = REGISTRATION[framework]
+    source = app.read_text()
+    assert source.count(anchor) == 1, f"no single {anchor.strip()!r} in {app}"
+    app.write_text(source.replace(anchor, anchor + lines))
+
+
+@pytest.fixture(scope="module")
+def stacks(
+    tmp_path_factory: pytest.TempPathFactory,
+    cookiecutter_config: Path,
+    stack_venv: Callable[[str], Path],
+) -> Iterator[Stacks]:
+    """Both stacks, with the orders resource, each on its own SQLite database."""
+    workdir = tmp_path_factory.mktemp("vocab")
+    servers = {}
+    with contextlib.ExitStack() as stack:
+        for framework in FRAMEWORKS:
+            output = workdir / framework
+            output.mkdir()
+            project = generate(framework, output, cookiecutter_config)
+            add_orders_resource(framework, project)
+            venv = stack_venv(framework)
+            url = f"sqlite:///{output / 'vocab.db'}"
+            migrate(project, venv, DATABASE_URL=url)
+            servers[framework] = stack.enter_context(
+                serve(framework, project, venv, DATABASE_URL=url)
+            )
+        yield Stacks(servers, "sqlite")
+
+
+def assert_errors(stacks: Stacks, request: Request, expected: Errors) -> None:
+    """Both stacks answer ``request`` with a 422 whose ``(loc, type)`` pairs are ``expected``."""
+    for name, response in stacks.send(request).items():
+        where = f"{name}: {request.describe()}\n{response.show()}"
+        assert response.status == 422, where
+        assert response.content_type == PROBLEM, where
+        errors = response.json()["errors"]
+        assert [(error["loc"], error["type"]) for error in errors] == expected, where
+        assert all(isinstance(error["msg"], str) and error["msg"] for error in errors), where
+
+
+def test_a_valid_order_is_accepted(stacks: Stacks) -> None:
+    answers = stacks.same(post_json(ORDERS, VALID))
+    assert {response.status for response in answers.values()} == {201}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), [pytest.param(body, errors, id=id) for id, body, errors in BODY_CASES]
+)
+def test_bad_body(stacks: Stacks, body: object, expected: Errors) -> None:
+    assert_errors(stacks, post_json(ORDERS, body), expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_CASES, ids=[c[0] for c in QUERY_CASES])
+def test_bad_query(stacks: Stacks, query: str, expected: Errors) -> None:
+    assert_errors(stacks, Request("GET", f"{ORDERS}?{query}"), expected)
+
+
+def test_no_answer_was_a_server_error(stacks: Stacks) -> None:
+    """Run last: nothing above made either server log an unhandled error."""
+    for name, server in stacks.servers.items():
+        assert "Traceback" not in server.log(), f"{name}:\n{server.log()[-4000:]}"

@@ -1,0 +1,138 @@
+"""Bad inputs for the "orders" resource of tests/resources/vocab, with the answer due.
+
+Both stacks get each body (``VALID`` with one change) or query; each answer is a
+422 whose ``(loc, type)`` pairs are exactly the ones listed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORDERS = "/api/v1/orders"
+LINE = {"sku": "ABC-12", "count": 2}
+VALID: dict[str, Any] = {
+    "kind": "retail",
+    "colour": "red",
+    "ref": "0f0e0d0c-0b0a-4908-8706-050403020100",
+    "day": "2024-02-29",
+    "at": "2024-02-29T12:30:00Z",
+    "title": "order",
+    "count": 5,
+    "step": 10,
+    "ratio": 0.5,
+    "paid": True,
+    "customer": {"name": "Ada", "email": "ada@example.com"},
+    "lines": [LINE],
+    "tags": ["a"],
+    "note": "thanks",
+}
+
+Errors = list[tuple[list[str | int], str]]
+
+
+def body(field: str, value: Any) -> dict[str, Any]:
+    return {**VALID, field: value}
+
+
+def at(field: str, error_type: str) -> Errors:
+    return [(["body", field], error_type)]
+
+
+# (id, body, errors)
+BODY_CASES: list[tuple[str, Any, Errors]] = [
+    ("literal", body("kind", "wholesale"), at("kind", "enum")),
+    ("literal-null", body("kind", None), at("kind", "null_not_allowed")),
+    ("enum", body("colour", "green"), at("colour", "enum")),
+    ("enum-null", body("colour", None), at("colour", "null_not_allowed")),
+    ("uuid", body("ref", "not-a-uuid"), at("ref", "uuid_type")),
+    ("uuid-short", body("ref", "0f0e0d0c-0b0a"), at("ref", "uuid_type")),
+    ("date", body("day", "2024-02-30"), at("day", "date_type")),
+    ("date-words", body("day", "tomorrow"), at("day", "date_type")),
+    ("datetime", body("at", "2024-02-29T25:00:00Z"), at("at", "datetime_type")),
+    ("datetime-words", body("at", "noon"), at("at", "datetime_type")),
+    ("string-too-short", body("title", "a"), at("title", "string_too_short")),
+    ("string-too-long", body("title", "x" * 11), at("title", "string_too_long")),
+    ("string-type", body("title", 5), at("title", "string_type")),
+    ("greater-than", body("count", 0), at("count", "greater_than")),
+    ("less-than", body("count", 10), at("count", "less_than")),
+    ("int-type", body("count", 2.5), at("count", "int_type")),
+    ("multiple-of", body("step", 7), at("step", "multiple_of")),
+    ("greater-than-equal", body("ratio", -0.1), at("ratio", "greater_than_equal")),
+    ("less-than-equal", body("ratio", 1.5), at("ratio", "less_than_equal")),
+    ("number-type", body("ratio", "half"), at("ratio", "number_type")),
+    ("bool-type", body("paid", "maybe"), at("paid", "bool_type")),
+    ("bool-type-number", body("paid", 2), at("paid", "bool_type")),
+    ("nested-object-type", body("customer", "Ada"), at("customer", "object_type")),
+    ("nested-null", body("customer", None), at("customer", "null_not_allowed")),
+    (
+        "nested-missing",
+        body("customer", {"name": "Ada"}),
+        [(["body", "customer", "email"], "missing")],
+    ),
+    (
+        "nested-too-short",
+        body("customer", {"name": "A", "email": "ada@example.com"}),
+        [(["body", "customer", "name"], "string_too_short")],
+    ),
+    (
+        "nested-extra",
+        body("customer", {**VALID["customer"], "age": 36}),
+        [(["body", "customer", "age"], "extra_forbidden")],
+    ),
+    (
+        "email",
+        body("customer", {"name": "Ada", "email": "not-an-email"}),
+        [(["body", "customer", "email"], "value_error")],
+    ),
+    ("list-too-short", body("lines", []), at("lines", "too_short")),
+    ("list-too-long", body("lines", [LINE] * 4), at("lines", "too_long")),
+    ("list-type", body("lines", LINE), at("lines", "list_type")),
+    (
+        "list-item-pattern",
+        body("lines", [LINE, {**LINE, "sku": "abc"}]),
+        [(["body", "lines", 1, "sku"], "string_pattern_mismatch")],
+    ),
+    (
+        "list-item-missing",
+        body("lines", [{"count": 1}]),
+        [(["body", "lines", 0, "sku"], "missing")],
+    ),
+    (
+        "list-item-range",
+        body("lines", [{**LINE, "count": 100}]),
+        [(["body", "lines", 0, "count"], "less_than_equal")],
+    ),
+    (
+        "list-item-object-type",
+        body("lines", [LINE, 7]),
+        [(["body", "lines", 1], "object_type")],
+    ),
+    (
+        "list-item-string-too-long",
+        body("tags", ["a", "toolong"]),
+        [(["body", "tags", 1], "string_too_long")],
+    ),
+    ("list-item-null", body("tags", [None]), [(["body", "tags", 0], "null_not_allowed")]),
+    ("custom-validator", body("note", "LOUD"), at("note", "value_error")),
+    ("missing", {k: v for k, v in VALID.items() if k != "kind"}, at("kind", "missing")),
+    ("extra", body("zzz", 1), at("zzz", "extra_forbidden")),
+    ("body-not-object", [VALID], [(["body"], "object_type")]),
+    (
+        "several",
+        {**VALID, "kind": "x", "count": 0, "lines": [{"sku": "bad", "count": 0}]},
+        [
+            (["body", "count"], "greater_than"),
+            (["body", "kind"], "enum"),
+            (["body", "lines", 0, "count"], "greater_than_equal"),
+            (["body", "lines", 0, "sku"], "string_pattern_mismatch"),
+        ],
+    ),
+]
+
+# (query string, errors)
+QUERY_CASES: list[tuple[str, Errors]] = [
+    ("sort=size", [(["query", "sort"], "enum")]),
+    ("size=0", [(["query", "size"], "greater_than_equal")]),
+    ("size=11", [(["query", "size"], "less_than_equal")]),
+    ("size=x", [(["query", "size"], "int_type")]),
+]
