@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -38,8 +39,35 @@ def clean_env(**extra: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("PYTEST_", "COV_CORE_")) and key not in leaking
     }
+    if "PYENV_VERSION" not in env and (versions := pyenv_versions()):
+        env["PYENV_VERSION"] = versions
     env.update(extra)
     return env
+
+
+@functools.cache
+def pyenv_versions() -> str | None:
+    """Under pyenv: every installed Python, the selected one first (a PYENV_VERSION value).
+
+    pyenv's shims run only the selected versions, so `python3.12` fails while 3.11 is
+    selected even when 3.12 is installed. A generated project's `make install` runs the
+    `pythonX.Y` of its python_version; this makes every installed version answer to its
+    name, as when they are installed side by side.
+    """
+    if not shutil.which("pyenv"):
+        return None
+
+    def pyenv(*args: str) -> list[str]:
+        result = subprocess.run(
+            ["pyenv", *args], capture_output=True, text=True, timeout=30, check=True
+        )
+        return result.stdout.split()
+
+    try:
+        versions = [*pyenv("version-name"), *pyenv("versions", "--bare", "--skip-envs")]
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return ":".join(dict.fromkeys(versions)) or None
 
 
 def free_port() -> int:
@@ -72,11 +100,13 @@ def venv_works(venv: Path) -> bool:
 def cached_venv(framework: str, project: Path, install: Callable[[Path], None]) -> Path:
     """The stack's virtualenv for ``project``'s dependencies, installed once.
 
-    Keyed by the framework and a hash of the generated pyproject.toml, so a
-    dependency change in the template builds a fresh one; older venvs of the same
-    framework are removed then. ``install(venv)`` builds it.
+    Keyed by the framework and a hash of the generated pyproject.toml and Makefile, so
+    a dependency or interpreter change in the template builds a fresh one; older venvs
+    of the same framework are removed then. ``install(venv)`` builds it.
     """
-    digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    # The Makefile's install recipe chooses the interpreter; pyproject.toml the dependencies.
+    recipe = b"".join((project / name).read_bytes() for name in ("pyproject.toml", "Makefile"))
+    digest = hashlib.sha256(recipe).hexdigest()[:16]
     venv = VENV_CACHE / f"{framework}-{digest}"
     with file_lock(VENV_CACHE / f"{framework}.lock"):
         if not venv_works(venv):

@@ -19,6 +19,7 @@ ANSWERS = {
 }
 SERVICE_NAME = ANSWERS["service_name"]
 PACKAGE_NAME = ANSWERS["package_name"]
+ANOTHER_PACKAGE = f"answer another package_name, e.g. {PACKAGE_NAME}_service"
 
 DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -47,12 +48,18 @@ def problem() -> str | None:
             return f"{question}: must not contain quotes, backslashes or control characters"
     if not ANSWERS["project_name"].strip():
         return "project_name: must not be empty"
+    # The default is "-" when project_name has nothing to make a name from.
+    if not re.search("[a-z0-9]", SERVICE_NAME):
+        return (
+            f"service_name: {SERVICE_NAME!r} has no letters or digits (the default comes from "
+            f"project_name {ANSWERS['project_name']!r}); answer service_name"
+        )
     if not 2 <= len(SERVICE_NAME) <= 63:
         return f"service_name: {SERVICE_NAME!r} must be 2 to 63 characters long"
     if not DNS_LABEL.match(SERVICE_NAME):
         return (
-            f"service_name: {SERVICE_NAME!r} must be a DNS label: lowercase letters, "
-            "digits and hyphens, starting with a letter and not ending with a hyphen"
+            f"service_name: {SERVICE_NAME!r} must be a DNS label (RFC 1035): lowercase "
+            "letters, digits and hyphens, starting with a letter and not ending with a hyphen"
         )
     if "--" in SERVICE_NAME:
         return f"service_name: {SERVICE_NAME!r} must not contain a double hyphen"
@@ -67,11 +74,14 @@ def problem() -> str | None:
             "(letters, digits, underscores; not starting with a digit)"
         )
     if keyword.iskeyword(PACKAGE_NAME) or keyword.issoftkeyword(PACKAGE_NAME):
-        return f"package_name: {PACKAGE_NAME!r} is a Python keyword"
+        return f"package_name: {PACKAGE_NAME!r} is a Python keyword; {ANOTHER_PACKAGE}"
     if PACKAGE_NAME in sys.stdlib_module_names:
-        return f"package_name: {PACKAGE_NAME!r} shadows a standard-library module"
+        return f"package_name: {PACKAGE_NAME!r} shadows a standard-library module; {ANOTHER_PACKAGE}"
     if PACKAGE_NAME in RESERVED_PACKAGES:
-        return f"package_name: {PACKAGE_NAME!r} is the name of a dependency or a reserved directory"
+        return (
+            f"package_name: {PACKAGE_NAME!r} is the name of a dependency or a reserved "
+            f"directory; {ANOTHER_PACKAGE}"
+        )
     if not EMAIL.match(ANSWERS["author_email"]):
         return f"author_email: {ANSWERS['author_email']!r} is not an email address"
     return None

@@ -21,6 +21,7 @@ import pytest
 from postgres import Postgres
 
 from conftest import (
+    DEFAULT_PYTHON,
     FRAMEWORKS,
     answers_of,
     check,
@@ -57,8 +58,28 @@ def test_install_test_lint(
     venv = stack_venv(framework)
     project = generate(framework=framework)
     install(project, venv)
+    version = check(
+        [f"{venv}/bin/python", "-c", "import sys; print(*sys.version_info[:2], sep='.')"], project
+    )
+    assert version.strip() == DEFAULT_PYTHON, "make install did not use the targeted Python"
     check(["make", "test", f"VENV={venv}"], project)
     check(["make", "lint", f"VENV={venv}"], project)
+
+
+@pytest.mark.parametrize("framework", per_stack(["fastapi"]))
+def test_unusual_project_name(
+    framework: str, generate: Callable[..., Path], stack_venv: Callable[[str], Path]
+) -> None:
+    """A project name with a leading digit, accents, curly quotes, a dot and an emoji."""
+    venv = stack_venv(framework)
+    project = generate(
+        framework=framework,
+        project_name="3D Caf\u00e9: Acme\u2019s Orders v2.0 \U0001f680",
+        description="Orders for the caf\u00e9\u2019s \u201c3D\u201d printers.",
+    )
+    assert project.name == "svc-3d-cafe-acmes-orders-v2-0"
+    check(["make", "lint", f"VENV={venv}"], project)
+    check(["make", "test", f"VENV={venv}"], project)
 
 
 @pytest.mark.parametrize("framework", per_stack(FRAMEWORKS))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import keyword
 import re
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import answers_of, combinations, project_files
+from conftest import PYTHON_VERSIONS, answers_of, combinations, project_files, run
 
 COMBINATIONS = combinations()
 
@@ -282,3 +283,86 @@ def test_answers_are_written(generate: Callable[..., Path]) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["description"] == "Tracks parcels."
     assert pyproject["project"]["authors"] == [{"name": "Ada Lovelace", "email": "ada@example.org"}]
+
+
+# (project_name, default service_name, default package_name): names people type.
+PROJECT_NAMES = [
+    ("Order Service v2.0", "order-service-v2-0", "order_service_v2_0"),
+    ("3D Printing Service", "svc-3d-printing-service", "svc_3d_printing_service"),
+    ("Café Orders", "cafe-orders", "cafe_orders"),
+    ("Acme's API", "acmes-api", "acmes_api"),
+    ("Acme\u2019s API", "acmes-api", "acmes_api"),
+    ("INVENTORY API", "inventory-api", "inventory_api"),
+    ("inventory_service_api", "inventory-service-api", "inventory_service_api"),
+    ("api.example.com", "api-example-com", "api_example_com"),
+    ("Orders/Payments", "orders-payments", "orders_payments"),
+    ("\U0001f680 Rocket Launch \u2728", "rocket-launch", "rocket_launch"),
+    ("Billing -- API", "billing-api", "billing_api"),
+    ("  Straße Müller  ", "strasse-muller", "strasse_muller"),
+    ("2024 Budget", "svc-2024-budget", "svc_2024_budget"),
+    (
+        "Very Long " * 12,
+        "very-long-very-long-very-long-very-long-very-long-very-long-ver",
+        "very_long_very_long_very_long_very_long",
+    ),
+    # The cut at 63 (and at 40) lands on a separator, which is dropped.
+    ("a" * 62 + " b", "a" * 62, "a" * 40),
+    ("1" + " x" * 40, "svc-1" + "-x" * 29, "svc_1" + "_x" * 17),
+]
+DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@pytest.mark.parametrize(("project_name", "service_name", "package_name"), PROJECT_NAMES)
+def test_default_names_from_project_name(
+    generate: Callable[..., Path], project_name: str, service_name: str, package_name: str
+) -> None:
+    """Every name above generates without edits, with valid derived names."""
+    project = generate(project_name=project_name)
+    assert (project.name, sorted(path.name for path in (project / "src").iterdir())) == (
+        service_name,
+        [package_name],
+    )
+    assert DNS_LABEL.match(project.name), project.name
+    assert "--" not in project.name
+    assert package_name.isidentifier()
+    assert len(package_name) <= 40
+    assert not keyword.iskeyword(package_name)
+    assert package_name not in sys.stdlib_module_names
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == service_name
+    assert pyproject["tool"]["coverage"]["run"]["source"] == [package_name]
+    init = ast.parse((project / "src" / package_name / "__init__.py").read_text())
+    title = next(
+        node.value.value
+        for node in init.body
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "TITLE"
+    )
+    assert title == project_name
+
+
+@pytest.mark.parametrize("python", PYTHON_VERSIONS)
+def test_make_install_uses_the_python_version(generate: Callable[..., Path], python: str) -> None:
+    """`make install` creates the virtualenv with the interpreter ruff and mypy target."""
+    project = generate(python_version=python)
+    available = run([f"python{python}", "--version"], project).returncode == 0
+    result = run(["make", "--dry-run", "install", "VENV=venv"], project)
+    if available:
+        assert result.returncode == 0, result.stdout
+        assert result.stdout.splitlines()[0] == f"python{python} -m venv venv", result.stdout
+    else:
+        assert result.returncode != 0, result.stdout
+        assert f"python{python} not found" in result.stdout, result.stdout
+
+
+def test_make_install_names_a_missing_python(generate: Callable[..., Path], tmp_path: Path) -> None:
+    """Without the interpreter: one line naming it and the override, and no virtualenv."""
+    project = generate(python_version="3.13")
+    venv = tmp_path / "venv"
+    result = run(["make", "install", "PYTHON=python3.13-missing", f"VENV={venv}"], project)
+    assert result.returncode != 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    assert "python3.13-missing not found" in lines[0]
+    assert "Python 3.13" in lines[0]
+    assert "make install PYTHON=" in lines[0]
+    assert not venv.exists()

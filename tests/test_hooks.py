@@ -41,6 +41,17 @@ BAD_ANSWERS = [
     ("description-tab", ["description=Tabs\there"], "description", "control characters"),
     ("author_name-backslash", ["author_name=Ada\\Lovelace"], "author_name", "quotes"),
     ("owner-double-quote", ['owner=team "a"'], "owner", "quotes"),
+    # A project_name that gives no usable default names.
+    (
+        "project_name-only-punctuation",
+        ["project_name=!!! ???"],
+        "service_name",
+        "no letters or digits",
+    ),
+    ("project_name-only-emoji", ["project_name=🚀✨"], "service_name", "no letters or digits"),
+    ("project_name-one-letter", ["project_name=X"], "service_name", "2 to 63"),
+    ("project_name-stdlib-module", ["project_name=Calendar"], "package_name", "calendar_service"),
+    ("project_name-dependency", ["project_name=Flask"], "package_name", "flask_service"),
     # service_name is a DNS label.
     ("service_name-too-short", ["service_name=a", "package_name=svc"], "service_name", "2 to 63"),
     (
