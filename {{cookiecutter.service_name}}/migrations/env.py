@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from {{ cookiecutter.package_name }}.database import run_with_connection
-from {{ cookiecutter.package_name }}.logs import configure_logging
+from {{ cookiecutter.package_name }}.core.database import run_with_connection
+from {{ cookiecutter.package_name }}.core.logs import configure_logging
 from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import load_settings
 

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
 
-from {{ cookiecutter.package_name }}.database import run_with_connection
+from {{ cookiecutter.package_name }}.core.database import run_with_connection
 from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from {{ cookiecutter.package_name }}.database import is_unavailable
+from {{ cookiecutter.package_name }}.core.database import is_unavailable
 from {{ cookiecutter.package_name }}.routes import items
 
 from .helpers import ITEMS, assert_problem

@@ -9,8 +9,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
-from {{ cookiecutter.package_name }}.database import run_with_connection
-from {{ cookiecutter.package_name }}.schema import BEHIND
+from {{ cookiecutter.package_name }}.core.database import run_with_connection
+from {{ cookiecutter.package_name }}.core.schema import BEHIND
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fixtures import downgrade, make_settings, sqlite_url, upgrade

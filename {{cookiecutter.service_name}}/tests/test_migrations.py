@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
-from {{ cookiecutter.package_name }}.database import run_with_connection
+from {{ cookiecutter.package_name }}.core.database import run_with_connection
 from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 

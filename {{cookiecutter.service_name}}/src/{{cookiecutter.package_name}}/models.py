@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, Float, Integer, MetaData, String
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .timestamps import utcnow
+from .core.timestamps import utcnow
 
 # Named constraints keep Alembic migrations stable across databases.
 NAMING_CONVENTION = {

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import orjson
 
 from .request_context import request_id_var
-from .settings import LogFormat, Settings
+from ..settings import LogFormat, Settings
 
 ACCESS_LOGGER = f"{__package__}.access"
 
