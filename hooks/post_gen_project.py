@@ -1,49 +1,24 @@
-"""Shape the rendered project for the chosen answers.
+"""Print the next steps. Nothing else: the rendered tree is complete without hooks.
 
-The template keeps each stack's own files under ``_stacks/<framework>/`` with
-the same paths they have in a generated project; the chosen stack's files are
-moved into place and the other stack is deleted. Optional files are removed
-from one manifest. Deterministic and offline, so re-rendering (``cruft update``)
-reproduces the same tree.
+Each stack's files carry names that render empty for the other stack, and the
+optional CI files likewise, so a portal that runs no hooks (Backstage's
+``fetch:cookiecutter``) gets the same tree as the command line.
 """
 
-import shutil
-from pathlib import Path
+SERVICE_NAME = "{{ cookiecutter.service_name }}"
 
-FRAMEWORK = "{{ cookiecutter.framework }}"
-CI = "{{ cookiecutter.ci }}"
-
-STACKS_DIR = Path("_stacks")
-
-# Every optional path of the template and the answer that keeps it.
-OPTIONAL = {
-    ".github": CI == "github",
-    ".gitlab-ci.yml": CI == "gitlab",
-}
-
-
-def overlay(source: Path, target: Path) -> None:
-    """Move every file under ``source`` to the same relative path under ``target``."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(destination)
-
-
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+NEXT_STEPS = f"""
+Created {SERVICE_NAME}. Next:
+  cd {SERVICE_NAME}
+  make install    # virtualenv with the service and its dev tools
+  make migrate    # create the database schema
+  make run        # development server on http://127.0.0.1:8000 (API docs at /docs)
+  make test       # the service's tests
+"""
 
 
 def main() -> None:
-    overlay(STACKS_DIR / FRAMEWORK, Path.cwd())
-    remove(STACKS_DIR)
-    for name, keep in OPTIONAL.items():
-        if not keep:
-            remove(Path(name))
+    print(NEXT_STEPS)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ from typing import Any, TextIO
 
 import orjson
 
-from .request_context import request_id_var
 from ..settings import LogFormat, Settings
+from . import SERVICE_PACKAGE
+from .request_context import request_id_var
 
-ACCESS_LOGGER = f"{__package__}.access"
+ACCESS_LOGGER = f"{SERVICE_PACKAGE}.access"
 
 # Attributes every LogRecord has; anything else was passed as ``extra``
 # (some servers add a terminal-coloured copy of their messages: not for JSON).
