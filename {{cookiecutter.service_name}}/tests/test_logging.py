@@ -15,7 +15,13 @@ import pytest
 from sqlalchemy import util as sqlalchemy_util
 
 from {{ cookiecutter.package_name }}.core import logs
-from {{ cookiecutter.package_name }}.core.logs import ( ACCESS_LOGGER, BATCH_LINES, FLUSH_INTERVAL, ServiceHandler, configure_logging, )
+from {{ cookiecutter.package_name }}.core.logs import (
+    ACCESS_LOGGER,
+    BATCH_LINES,
+    FLUSH_INTERVAL,
+    ServiceHandler,
+    configure_logging,
+)
 from {{ cookiecutter.package_name }}.core.request_context import resolve_request_id
 from {{ cookiecutter.package_name }}.settings import LogFormat, Settings
 
