@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from {{ cookiecutter.package_name }}.core.database import is_unavailable
-from {{ cookiecutter.package_name }}.routes import items
+from {{ cookiecutter.package_name }}.core import crud
 
 from .helpers import ITEMS, assert_problem
 
@@ -64,7 +64,7 @@ def test_other_socket_errors_are_500_and_logged(
     def fail(*_args: object) -> NoReturn:
         raise error("the mail server hung up")
 
-    monkeypatch.setattr(items, "find_item", fail)
+    monkeypatch.setattr(crud, "get", fail)
     assert_problem(client.get(f"{ITEMS}/1"), 500, "Internal Server Error", f"{ITEMS}/1")
     logged = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert logged
