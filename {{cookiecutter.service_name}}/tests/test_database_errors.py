@@ -9,8 +9,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from {{ cookiecutter.package_name }}.core.database import is_unavailable
 from {{ cookiecutter.package_name }}.core import crud
+from {{ cookiecutter.package_name }}.core.database import is_unavailable
 
 from .helpers import ITEMS, assert_problem
 
