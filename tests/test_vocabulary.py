@@ -25,31 +25,22 @@ from conftest import FRAMEWORKS
 pytestmark = [pytest.mark.venv, pytest.mark.xdist_group("servers")]
 
 RESOURCES = Path(__file__).parent / "resources" / "vocab"
-# Where the generated app registers its routes, and the lines that add the orders resource.
-REGISTRATION = {
-    "fastapi": (
-        "    app.include_router(items.router)\n",
-        "    from .routes.vocab import router as orders\n\n    app.include_router(orders)\n",
-    ),
-    "flask": (
-        "    app.register_blueprint(items)\n",
-        "    from .routes.vocab import vocab as orders\n\n    app.register_blueprint(orders)\n",
-    ),
-}
+# The one registration line of a new resource (routes/__init__.py), before and after.
+REGISTRATION = (
+    "from . import items\n\nROUTERS = [items.router]\n",
+    "from . import items, vocab\n\nROUTERS = [items.router, vocab.router]\n",
+)
 
 
 def add_orders_resource(framework: str, project: Path) -> None:
-    """Copy the stack's orders resource into ``project`` and register it in its app factory.
-
-    The one place that knows the generated project's layout (a text edit of app.py).
-    """
+    """Copy the stack's orders resource into ``project`` and register its router."""
     (package,) = [path for path in (project / "src").iterdir() if (path / "app.py").is_file()]
     shutil.copytree(RESOURCES / framework, package, dirs_exist_ok=True)
-    app = package / "app.py"
-    anchor, lines = REGISTRATION[framework]
-    source = app.read_text()
-    assert source.count(anchor) == 1, f"no single {anchor.strip()!r} in {app}"
-    app.write_text(source.replace(anchor, anchor + lines))
+    registry = package / "routes" / "__init__.py"
+    before, after = REGISTRATION
+    source = registry.read_text()
+    assert source.count(before) == 1, f"no single registration line in {registry}"
+    registry.write_text(source.replace(before, after))
 
 
 @pytest.fixture(scope="module")

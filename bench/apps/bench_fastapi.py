@@ -58,7 +58,7 @@ class HealthResponse(JSONResponse):
 
 def bare(flat: bool = False) -> FastAPI:
     """The same work on plain FastAPI: what the framework costs without the template."""
-    database, models, schemas = _module("database"), _module("models"), _module("schemas")
+    database, models, schemas = _module("core.database"), _module("models"), _module("schemas")
     settings = _module("settings").load_settings()
     engine = database.create_engine(settings)
     sessionmaker = database.create_sessionmaker(engine)

@@ -51,7 +51,7 @@ def template() -> Any:
 
 def bare() -> APIFlask:
     """The same work on plain APIFlask: what the framework costs without the template."""
-    database, models, schemas = _module("database"), _module("models"), _module("schemas")
+    database, models, schemas = _module("core.database"), _module("models"), _module("schemas")
     settings = _module("settings").load_settings()
     engine = database.create_engine(settings)
     sessionmaker = database.create_sessionmaker(engine)
@@ -75,7 +75,7 @@ def bare() -> APIFlask:
         return Response(PASS_JSON, content_type="application/health+json")
 
     @app.get("/api/v1/items")
-    @app.input(schemas.ListQuery, location="query")
+    @app.input(_module("core.fields").PageQuery, location="query")
     @app.output(schemas.ItemPage)
     def list_items(query_data: dict[str, int]) -> dict[str, Any]:
         limit, offset = query_data["limit"], query_data["offset"]

@@ -8,12 +8,13 @@ from enum import Enum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import EmailStr, Field, field_validator
 
-from ..schemas import IntegerText, StrictBody
+from ..core.fields import IntegerText, StrictBody
+from ..core.routing import resource_router
 
-router = APIRouter(prefix="/api/v1/orders")
+router = resource_router("/api/v1/orders", tag="orders")
 
 
 class Colour(Enum):

@@ -9,10 +9,9 @@ from typing import Any
 from apiflask import APIBlueprint
 from marshmallow import ValidationError, fields, validate, validates
 
-from ..json_body import strict_json_body
-from ..schemas import Input, Integer, IntegerString, Number, StrictBody, Violation
+from ..core.fields import Input, Integer, IntegerString, Number, StrictBody, Violation
 
-vocab = APIBlueprint("orders", __name__, url_prefix="/api/v1/orders")
+router = APIBlueprint("orders", __name__, tag="orders", url_prefix="/api/v1/orders")
 
 
 class Colour(Enum):
@@ -70,14 +69,13 @@ class OrderQuery(Input):
     size = IntegerString(load_default=5, validate=validate.Range(1, 10))
 
 
-@vocab.post("")
-@strict_json_body
-@vocab.input(Order, location="json")
+@router.post("")
+@router.input(Order, location="json")
 def create_order(json_data: dict[str, Any]) -> tuple[dict[str, str], int]:
     return {"title": json_data["title"]}, 201
 
 
-@vocab.get("")
-@vocab.input(OrderQuery, location="query")
+@router.get("")
+@router.input(OrderQuery, location="query")
 def list_orders(query_data: dict[str, Any]) -> dict[str, Any]:
     return {"sort": query_data["sort"], "size": query_data["size"]}
