@@ -32,7 +32,7 @@ MAX_HEAD_BYTES = MAX_REQUEST_LINE + MAX_HEADER_BYTES + 2 * MAX_FIELDS + 4
 BODY_TIMED_OUT = "body_timed_out"
 
 
-class Refused(Exception):
+class RefusalError(Exception):
     """A request the service refuses before the application sees it."""
 
     def __init__(self, status: int, detail: str) -> None:
@@ -105,9 +105,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.reading_head:
             self.head_bytes += len(data)
             if self.head_bytes > MAX_HEAD_BYTES:
-                self.refuse(Refused(431, "Request header fields are too large"))
+                self.refuse(RefusalError(431, "Request header fields are too large"))
                 return
-        self.refusal: Refused | None = None
+        self.refusal: RefusalError | None = None
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:  # pragma: no cover  (the service has no WebSockets)
@@ -116,7 +116,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
         except httptools.HttpParserError as error:
-            refusal = self.refusal or Refused(parser_error_status(error), str(error))
+            refusal = self.refusal or RefusalError(parser_error_status(error), str(error))
             self.refuse(refusal)
             return
         finally:
@@ -132,7 +132,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.body_timer.cancel()
             self.body_timer = self.loop.call_later(BODY_TIMEOUT, self.body_timed_out)
 
-    def refuse(self, refusal: Refused) -> None:
+    def refuse(self, refusal: RefusalError) -> None:
         logger.warning("Invalid HTTP request: %s (%s)", refusal.detail, refusal.status)
         self.write_problem(refusal.status, refusal.detail)
         self.cancel_timers()
@@ -142,7 +142,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         path = getattr(self, "url", b"").partition(b"?")[0].decode("latin-1") or "/"
         body = json.dumps(problem(status, detail, path)).encode()
         head = [STATUS_LINE[status]]
-        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [
+            name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers
+        ]
         head += [
             b"content-type: " + PROBLEM_CONTENT_TYPE.encode() + b"\r\n",
             b"content-length: " + str(len(body)).encode() + b"\r\n",
@@ -152,7 +154,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def fail(self, status: int, detail: str) -> None:
         """Refuse from a parser callback: the parser raises, ``data_received`` answers."""
-        self.refusal = Refused(status, detail)
+        self.refusal = RefusalError(status, detail)
         raise self.refusal
 
     # Parser callbacks

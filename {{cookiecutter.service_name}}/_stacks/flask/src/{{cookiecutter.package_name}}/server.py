@@ -9,10 +9,10 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import gevent
+import gevent  # type: ignore[import-untyped]
 from gunicorn.http import errors  # type: ignore[import-untyped]
 from gunicorn.http.body import ChunkedReader  # type: ignore[import-untyped]
 from gunicorn.workers.base_async import AsyncWorker  # type: ignore[import-untyped]
@@ -100,6 +100,8 @@ class ServiceWorker(GeventWorker):  # type: ignore[misc]
     Limits and timeouts). On SIGTERM it stops listening, finishes the requests
     in flight and exits 0, as gunicorn's gevent worker does.
     """
+
+    wsgi: "WSGIApplication"
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
