@@ -326,6 +326,7 @@ def stall(server: Server) -> StallReport:
             time.sleep(0.25)
         closed_after: dict[str, list[float]] = {kind: [] for kind in kinds}
         answers: dict[str, set[int | None]] = {kind: set() for kind in kinds}
+        answered: set[socket.socket] = set()
         selector = selectors.DefaultSelector()
         for sock, kind, since in opened:
             sock.setblocking(False)
@@ -341,8 +342,10 @@ def stall(server: Server) -> StallReport:
                 except OSError:
                     data = b""
                 if data:
-                    status = data.split(b" ", 2)[1] if data.startswith(b"HTTP/") else b""
-                    answers[kind].add(int(status) if status.isdigit() else None)
+                    if sock not in answered:  # the status line; later reads are the rest
+                        answered.add(sock)
+                        status = data.split(b" ", 2)[1] if data.startswith(b"HTTP/") else b""
+                        answers[kind].add(int(status) if status.isdigit() else None)
                     continue
                 closed_after[kind].append(time.monotonic() - since)
                 selector.unregister(sock)

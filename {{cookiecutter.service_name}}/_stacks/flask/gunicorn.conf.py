@@ -30,7 +30,7 @@ keepalive = int(KEEPALIVE_TIMEOUT)
 # The same limits as the other stack (http_limits); gunicorn answers 414/431 and
 # the worker makes its answers problem+json. All fields together: the middleware.
 limit_request_line = MAX_REQUEST_LINE
-limit_request_field_size = MAX_FIELD_SIZE
+limit_request_field_size = MAX_FIELD_SIZE + 2  # gunicorn counts the line's CRLF too
 limit_request_fields = MAX_FIELDS
 # Recycle workers now and then, staggered so they don't restart together.
 max_requests = 10_000
