@@ -92,7 +92,8 @@ def honour_connection_close(app: "WSGIApplication") -> "WSGIApplication":
     return closing_app
 
 
-class ServiceWorker(GeventWorker):  # type: ignore[misc]
+# Server glue, run only under gunicorn: the template's tests check it over real servers.
+class ServiceWorker(GeventWorker):  # type: ignore[misc]  # pragma: no cover
     """gunicorn's gevent worker with the service's HTTP timeouts and problem+json refusals.
 
     gevent, not threads: a client that sends slowly costs a greenlet, not one of
