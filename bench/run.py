@@ -569,9 +569,7 @@ def bench_stack(
             scenario = by_name[name]
             connections = options.io_connections if scenario.io_bound else options.connections
             taking_part = [
-                v
-                for v in servers
-                if (v not in (NO_ACCESS_LOG, FLAT) or name == "healthz")
+                v for v in servers if (v not in (NO_ACCESS_LOG, FLAT) or name == "healthz")
             ]
 
             def run(

@@ -86,9 +86,7 @@ def read_answer(sock: socket.socket, method: str = "GET") -> Answer:
         body = response.read()
     except (http.client.HTTPException, OSError):
         return Answer(None, {}, b"")
-    return Answer(
-        response.status, {k.lower(): v for k, v in response.getheaders()}, body
-    )
+    return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
 
 
 def exchange(server: Server, data: bytes, *, half_close: bool = False) -> Answer:
@@ -131,7 +129,11 @@ MALFORMED = [
     ("two-hosts", b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
     ("chunked-http-1.0", post_head(chunked=True, version="1.0") + chunked_body(b"1e"), 400),
     ("coding-gzip", post_head().replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: gzip\r\n\r\n"), 501),
-    ("coding-unknown", post_head().replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: frob\r\n\r\n"), 501),
+    (
+        "coding-unknown",
+        post_head().replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: frob\r\n\r\n"),
+        501,
+    ),
     (
         "coding-gzip-chunked",
         post_head().replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
@@ -162,7 +164,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("data", "status"), [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED])
+@pytest.mark.parametrize(
+    ("data", "status"), [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED]
+)
 def test_malformed_http_is_refused_alike(stacks: Stacks, data: bytes, status: int) -> None:
     before = item_count(stacks)
     answers = {name: exchange(server, data) for name, server in stacks.servers.items()}
@@ -215,8 +219,16 @@ LIMITS = [
         200,
     ),
     ("fields-over", b"GET /healthz HTTP/1.1\r\n" + fields_of([20] * MAX_FIELDS) + b"\r\n", 431),
-    ("total-at-limit", b"GET /healthz HTTP/1.1\r\n" + total_fields(MAX_HEADER_BYTES) + b"\r\n", 200),
-    ("total-over", b"GET /healthz HTTP/1.1\r\n" + total_fields(MAX_HEADER_BYTES + 1) + b"\r\n", 431),
+    (
+        "total-at-limit",
+        b"GET /healthz HTTP/1.1\r\n" + total_fields(MAX_HEADER_BYTES) + b"\r\n",
+        200,
+    ),
+    (
+        "total-over",
+        b"GET /healthz HTTP/1.1\r\n" + total_fields(MAX_HEADER_BYTES + 1) + b"\r\n",
+        431,
+    ),
 ]
 
 
@@ -376,7 +388,9 @@ def test_stalled_connections_neither_starve_nor_linger(stacks: Stacks) -> None:
     for name, report in reports.items():
         healthz = report.healthz
         summary = f"{name}: healthz p50 {statistics.median(healthz):.3f}s max {max(healthz):.3f}s"
-        print(summary, {kind: (len(v), max(v, default=0)) for kind, v in report.closed_after.items()})
+        print(
+            summary, {kind: (len(v), max(v, default=0)) for kind, v in report.closed_after.items()}
+        )
         assert max(healthz) < HEALTHZ_BUDGET, summary
         assert report.still_open == 0, f"{name}: {report.still_open} stalled connections open"
         # Nothing more after a part of the head: closed by the idle (keep-alive) timeout.

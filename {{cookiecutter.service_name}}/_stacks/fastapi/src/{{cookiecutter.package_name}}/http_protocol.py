@@ -104,9 +104,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.reading_head:
             self.head_bytes += len(data)
-            if self.head_bytes > MAX_HEAD_BYTES:
-                self.refuse(RefusalError(431, "Request header fields are too large"))
-                return
         self.refusal: RefusalError | None = None
         try:
             self.parser.feed_data(data)
@@ -122,6 +119,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         finally:
             self._unset_keepalive_if_required()
         if self.transport.is_closing():
+            return
+        if self.reading_head and self.head_bytes > MAX_HEAD_BYTES:
+            # Still no end of the head: refused before the parser buffers more of it.
+            self.refuse(RefusalError(431, "Request header fields are too large"))
             return
         if self.reading_head:
             # Another byte arrived: the keep-alive (idle) timeout starts again.
