@@ -3,6 +3,12 @@
 import logging
 import sys
 
+from {{ cookiecutter.package_name }}.http_limits import (
+    KEEPALIVE_TIMEOUT,
+    MAX_FIELD_SIZE,
+    MAX_FIELDS,
+    MAX_REQUEST_LINE,
+)
 from {{ cookiecutter.package_name }}.logs import ServiceHandler
 from {{ cookiecutter.package_name }}.settings import load_settings
 
@@ -11,21 +17,21 @@ settings = load_settings()
 host = f"[{settings.host}]" if ":" in settings.host else settings.host
 bind = [f"{host}:{settings.port}"]
 workers = settings.web_concurrency
-# Threads, not async workers: the views are plain synchronous code waiting on the
-# database and the network; threads overlap those waits with no monkey-patching
-# (gevent/eventlet) of the database driver. A waiting thread costs little, and 32
-# of them keep a worker serving while many requests wait on slow calls; database
-# work still queues for the connection pool. Override: GUNICORN_CMD_ARGS="--threads N".
-# gthread, closing its listening socket once it drains: see server.py.
-worker_class = "{{ cookiecutter.package_name }}.server.DrainingThreadWorker"
-threads = 32
+# gevent: each connection is a greenlet, so clients that send slowly or stall
+# cost little and cannot take every worker's turn (a thread pool can be filled
+# by a few hundred of them); views waiting on the database (psycopg cooperates
+# with gevent) or the network overlap. Up to worker_connections connections each.
+# See server.py (ServiceWorker) and the README (Limits and timeouts).
+worker_class = "{{ cookiecutter.package_name }}.server.ServiceWorker"
+worker_connections = 1000
 timeout = 30
 graceful_timeout = int(settings.graceful_timeout)  # gunicorn takes whole seconds
-keepalive = 5
-# No request-line limit of gunicorn's own: past 4094 bytes it would answer 414 in
-# HTML itself, where the service answers every error as problem+json (the other
-# stack has no such limit either). Header sizes stay limited; a proxy bounds URLs.
-limit_request_line = 0
+keepalive = int(KEEPALIVE_TIMEOUT)
+# The same limits as the other stack (http_limits); gunicorn answers 414/431 and
+# the worker makes its answers problem+json. All fields together: the middleware.
+limit_request_line = MAX_REQUEST_LINE
+limit_request_field_size = MAX_FIELD_SIZE + 2  # gunicorn counts the line's CRLF too
+limit_request_fields = MAX_FIELDS
 # Recycle workers now and then, staggered so they don't restart together.
 max_requests = 10_000
 max_requests_jitter = 1_000

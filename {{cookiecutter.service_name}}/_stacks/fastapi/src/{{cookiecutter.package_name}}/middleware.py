@@ -7,12 +7,14 @@ throughput of a small endpoint.
 import json
 import logging
 import time
+from collections.abc import Iterable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cors import CorsPolicy
+from .http_protocol import BODY_TIMED_OUT
 from .logs import AccessLog
 from .problems import PROBLEM_CONTENT_TYPE, problem
 from .request_context import (
@@ -49,7 +51,13 @@ def _request_id_header(scope: Scope) -> str | None:
     return None if found is None else str(found.decode("latin-1"))
 
 
-async def send_problem(send: Send, status: int, detail: str, instance: str) -> None:
+async def send_problem(
+    send: Send,
+    status: int,
+    detail: str,
+    instance: str,
+    headers: Iterable[tuple[bytes, bytes]] = (),
+) -> None:
     body = json.dumps(problem(status, detail, instance)).encode()
     await send(
         {
@@ -58,6 +66,7 @@ async def send_problem(send: Send, status: int, detail: str, instance: str) -> N
             "headers": [
                 (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *headers,
             ],
         }
     )
@@ -127,8 +136,18 @@ class ContentTooLarge(HTTPException):
         super().__init__(413, f"Request body is larger than {limit} bytes")
 
 
+CONNECTION_CLOSE = (b"connection", b"close")
+
+
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_body_bytes``: by Content-Length at once, or while reading."""
+    """Refuse bodies over ``max_body_bytes`` (by Content-Length at once, or while reading),
+    and bodies that do not arrive whole.
+
+    A body that stops short (the client left: 400) or stalls (the server's body
+    timeout: 408) fails the read, so the view never runs on part of a body. An
+    answer sent before the whole body was read says ``Connection: close``: what
+    is left of the body must not be read as the next request.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -139,30 +158,40 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit():
-            if int(declared) > self.max_body_bytes:
-                await send_problem(
-                    send, 413, str(ContentTooLarge(self.max_body_bytes).detail), scope["path"]
-                )
-                return
-            if _header(scope, b"transfer-encoding") is None:
-                # The server reads exactly the declared length: nothing to count.
-                await self.app(scope, receive, send)
-                return
+        chunked = _header(scope, b"transfer-encoding") is not None
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            detail = str(ContentTooLarge(self.max_body_bytes).detail)
+            await send_problem(send, 413, detail, scope["path"], [CONNECTION_CLOSE])
+            return
+        if not chunked and (declared is None or declared == "0"):
+            await self.app(scope, receive, send)  # no body: nothing to watch
+            return
 
         received = 0
+        complete = False
 
         async def receive_limited() -> Message:
-            nonlocal received
+            nonlocal received, complete
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     # Raised inside the route's body read: the handler never runs.
                     raise ContentTooLarge(self.max_body_bytes)
+                complete = not message.get("more_body", False)
+            elif not complete:
+                # The body stopped short; the answer is for the log (the client is gone).
+                if scope.get("state", {}).get(BODY_TIMED_OUT):
+                    raise HTTPException(408, "The request body did not arrive in time")
+                raise HTTPException(400, "The request body ended before it was complete")
             return message
 
-        await self.app(scope, receive_limited, send)
+        async def send_closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and not complete:
+                message["headers"] = [*message.get("headers", ()), CONNECTION_CLOSE]
+            await send(message)
+
+        await self.app(scope, receive_limited, send_closing)
 
 
 class CorsMiddleware:

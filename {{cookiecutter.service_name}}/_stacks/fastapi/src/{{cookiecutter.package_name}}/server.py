@@ -1,5 +1,7 @@
 """The production server: uvicorn with uvloop and httptools, configured from the settings.
 
+HTTP limits and timeouts (``http_limits``) are the protocol's, in ``http_protocol``.
+
 ``python -m {{ cookiecutter.package_name }}.server`` (``make serve``); ``--reload`` for development.
 """
 
@@ -11,6 +13,8 @@ import uvicorn
 
 from .cli import parse_args
 from .logs import configure_logging
+from .http_limits import KEEPALIVE_TIMEOUT
+from .http_protocol import LimitedHttpToolsProtocol
 from .settings import load_settings
 
 
@@ -35,7 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         workers=None if args.reload else settings.web_concurrency,
         reload=args.reload,
         loop="uvloop",
-        http="httptools",
+        http=LimitedHttpToolsProtocol,
+        timeout_keep_alive=int(KEEPALIVE_TIMEOUT),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=int(settings.graceful_timeout),

@@ -9,7 +9,12 @@ from .cors import CorsPolicy
 from .database import ReadinessCheck, close_session, create_engine, create_sessionmaker
 from .errors import register_error_handlers
 from .logs import configure_logging
-from .middleware import BodyLimitMiddleware, CorsMiddleware, RequestContextMiddleware
+from .middleware import (
+    BodyLimitMiddleware,
+    CorsMiddleware,
+    RequestContextMiddleware,
+    RequestLimitsMiddleware,
+)
 from .openapi import install_openapi
 from .routes.health import health
 from .routes.items import items
@@ -51,5 +56,6 @@ def create_app(settings: Settings | None = None) -> APIFlask:
     wsgi_app: WSGIApplication = BodyLimitMiddleware(app.wsgi_app, settings.max_body_bytes)
     if settings.cors_origins:
         wsgi_app = CorsMiddleware(wsgi_app, CorsPolicy(settings.cors_origins))
+    wsgi_app = RequestLimitsMiddleware(wsgi_app)
     app.wsgi_app = RequestContextMiddleware(wsgi_app)  # type: ignore[method-assign]
     return app
