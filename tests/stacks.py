@@ -108,8 +108,12 @@ def running_stacks(
     config_file: Path,
     stack_venv: Callable[[str], Path],
     database_url: Callable[[str, Path], str],
+    prepare: Callable[[str, Path], None] | None = None,
 ) -> Iterator[Stacks]:
-    """Both stacks served, each on its own empty database from ``database_url(framework, dir)``."""
+    """Both stacks served, each on its own empty database from ``database_url(framework, dir)``.
+
+    ``prepare(framework, project)`` may change each generated project before it is served.
+    """
     with contextlib.ExitStack() as stack:
         servers = {}
         for framework in FRAMEWORKS:
@@ -117,6 +121,8 @@ def running_stacks(
             output.mkdir(parents=True)
             project = generate(framework, output, config_file)
             venv = stack_venv(framework)
+            if prepare is not None:
+                prepare(framework, project)
             url = database_url(framework, output)
             migrate(project, venv, DATABASE_URL=url)
             servers[framework] = stack.enter_context(
