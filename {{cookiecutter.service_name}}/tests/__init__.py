@@ -1,1 +1,1 @@
-"""The service's tests: the same files for every stack; see conftest.py for the client."""
+"""The service's tests; conftest.py builds the app and its client."""

@@ -1,4 +1,4 @@
-"""Fixtures every stack shares: settings and a freshly migrated database per test.
+"""Shared fixtures: settings and a freshly migrated database per test.
 
 The tests run on SQLite files by default. With ``TEST_DATABASE_URL`` set to a
 PostgreSQL database that the tests may wipe, they run there instead.

@@ -39,9 +39,9 @@ def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     return item
 
 
-# A valid body for each stack's ``Sample`` schema (test_vocabulary.py), whose fields
+# A valid body for the ``Sample`` schema (test_vocabulary.py), whose fields
 # use every kind of validator, and bad values with the ``(loc, type)`` pairs due: the
-# same failure gives the same type in both stacks.
+# same failure gives the same type whatever the framework.
 SAMPLE: dict[str, Any] = {
     "kind": "a",
     "colour": "red",

@@ -33,7 +33,7 @@ def post_json(client: httpx.Client, body: Any, path: str = ITEMS) -> httpx.Respo
         ({**VALID, "name": "x" * 101}, [(["body", "name"], "string_too_long")]),
         ({**VALID, "name": "  \t "}, [(["body", "name"], "blank_string")]),
         ({**VALID, "name": None}, [(["body", "name"], "null_not_allowed")]),
-        # PostgreSQL text cannot hold NUL: refused in both stacks, on every database.
+        # PostgreSQL text cannot hold NUL: refused on every database.
         ({**VALID, "name": "a\x00b"}, [(["body", "name"], "string_pattern_mismatch")]),
         ({**VALID, "name": "\x00"}, [(["body", "name"], "string_pattern_mismatch")]),
         ({**VALID, "description": "\x00"}, [(["body", "description"], "string_pattern_mismatch")]),
@@ -122,7 +122,7 @@ def test_integers_are_numbers(client: httpx.Client) -> None:
 
 
 def test_integral_numbers_are_integers(client: httpx.Client) -> None:
-    """JSON Schema (the OpenAPI document's) counts 5.0 as an integer; so do both stacks."""
+    """JSON Schema (the OpenAPI document's) counts 5.0 as an integer; so does the service."""
     item = create(client, quantity=5.0)
     assert item["quantity"] == 5
     body = b'{"name": "exp", "price": 1, "quantity": 1e400}'  # infinity: no integer

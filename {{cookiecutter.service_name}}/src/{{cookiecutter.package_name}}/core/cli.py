@@ -1,4 +1,4 @@
-"""The command line of ``python -m <package>.server``, the same for every stack."""
+"""The command line of ``python -m <package>.server``."""
 
 import argparse
 

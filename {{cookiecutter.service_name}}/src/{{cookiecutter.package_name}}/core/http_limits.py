@@ -1,4 +1,4 @@
-"""Limits and timeouts of the HTTP layer, the same in both stacks (README: Limits and timeouts).
+"""Limits and timeouts of the HTTP layer, (README: Limits and timeouts; docs/contract.md section 9).
 
 The server enforces them where it can, the service's middleware where it cannot;
 every refusal is a problem+json answer with ``Connection: close``.

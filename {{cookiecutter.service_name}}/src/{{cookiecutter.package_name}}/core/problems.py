@@ -1,4 +1,4 @@
-"""RFC 9457 problem details, built the same way by both stacks."""
+"""RFC 9457 problem details, built the same way for every error."""
 
 import contextlib
 from collections.abc import Mapping

@@ -1,6 +1,6 @@
 """The id of the request being served, for responses and every log line.
 
-The rule, the same in both stacks: exactly one ``X-Request-ID`` header whose
+The rule: exactly one ``X-Request-ID`` header whose
 value (without surrounding spaces or tabs, which HTTP does not count as part of
 a value) is 1 to 128 of ``A-Z a-z 0-9 . _ -`` is kept; anything else, two such
 headers included, gets a new id. (Some servers join repeated headers with ``,``,

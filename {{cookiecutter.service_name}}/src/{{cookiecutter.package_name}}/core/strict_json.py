@@ -3,7 +3,7 @@
 The standard library accepts ``NaN``, ``Infinity`` and duplicate keys, crashes with
 ``RecursionError`` on deeply nested input, fails on integers of more than 4,300
 digits and decodes lone surrogate escapes (``"\\ud800"``) into strings no UTF-8
-encoder or database takes; both stacks parse through here so the same bytes get
+encoder or database takes; every body is parsed here so the same bytes get
 the same answer.
 """
 

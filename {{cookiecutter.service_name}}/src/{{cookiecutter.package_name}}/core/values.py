@@ -1,6 +1,6 @@
-"""Rules for single values that the contract leaves open, shared by both stacks.
+"""Rules for single values that the contract leaves open, in one place.
 
-Each stack's schemas call these, so the same input gets the same answer.
+The schemas and the request checks call these, so the same input gets the same answer.
 """
 
 import math
