@@ -16,7 +16,7 @@ from .helpers import ITEMS, assert_problem
 
 
 class DriverError(Exception):
-    """A driver's error with the server's SQLSTATE, as psycopg's and asyncpg's carry."""
+    """A database driver's error, carrying the server's SQLSTATE."""
 
     def __init__(self, sqlstate: str) -> None:
         super().__init__(f"SQLSTATE {sqlstate}")
