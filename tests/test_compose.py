@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import test_docker
 import yaml
 from test_docker import (
     IMAGE_REPOSITORY,
@@ -32,11 +33,12 @@ from test_docker import (
     inspect,
     wait_healthy,
 )
-from test_docker import base_image as base_image_fixture  # noqa: F401 (the fixture base_image)
 from test_k8s import POSTGRES_IMAGE, call, require_postgres_image
 
 from conftest import FRAMEWORKS, clean_env, file_lock
 from project_tools import free_port
+
+base_image = test_docker.base_image  # the fixture, shared
 
 pytestmark = [pytest.mark.venv, pytest.mark.xdist_group("docker")]
 

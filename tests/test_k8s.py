@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_docker
 import yaml
 from test_docker import (
     IMAGE_REPOSITORY,
@@ -44,9 +45,10 @@ from test_docker import (
     docker,
     inspect,
 )
-from test_docker import base_image as base_image_fixture  # noqa: F401 (the fixture base_image)
 
 from conftest import FRAMEWORKS, TEMPLATE_DIR, file_lock
+
+base_image = test_docker.base_image  # the fixture, shared
 
 OVERLAYS = ["dev", "prod"]
 SERVICE = "inventory-service"  # the default answers
@@ -241,6 +243,29 @@ def test_manifests_agree(
     assert matches(policy["podSelector"]["matchLabels"], labels)
     assert matches(policy["podSelector"]["matchLabels"], job_labels)
     assert sorted(policy["policyTypes"]) == ["Egress", "Ingress"]
+
+
+def test_readme_deploy_commands(kubectl: str, generate: Callable[..., Path]) -> None:
+    """The README's commands name what the prod overlay renders, migrations first."""
+    project = generate()
+    _, objects = render(kubectl, project, "prod")
+    readme = (project / "README.md").read_text()
+    section = readme.split("## Kubernetes", 1)[1].split("\n## ", 1)[0]
+    commands = [line.strip() for line in section.splitlines() if line.startswith("kubectl")]
+    assert f"kubectl create namespace {SERVICE}" in commands
+    assert f"create secret generic {SERVICE}-database" in section
+    assert f"NS={SERVICE} OVERLAY=deploy/k8s/overlays/prod" in section
+    names = {f"{obj['kind'].lower()}/{obj['metadata']['name']}" for obj in objects}
+    named = re.findall(r"\b(job|deployment)[/ ]([a-z0-9-]+)", "\n".join(commands))
+    assert named, commands
+    assert {f"{kind}/{name}" for kind, name in named} <= names
+    order = [c for c in commands if "-l " in c or "wait" in c or "rollout" in c]
+    assert [("component=migrate" in c, "component!=migrate" in c) for c in order[:2]] == [
+        (True, False),
+        (False, False),
+    ], order
+    assert "component!=migrate" in order[2], order
+    assert "rollout status" in order[3], order
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
