@@ -460,6 +460,7 @@ def probe_status(server: str, spec: dict[str, Any], name: str) -> int:
         return 0  # not listening yet
 
 
+@pytest.mark.venv
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_pod_spec_runs_the_image(
     framework: str,
