@@ -20,6 +20,8 @@ DEMO_SERVICE := inventory-service
 
 # The benchmark's own virtualenv (cookiecutter, matplotlib), rebuilt when requirements-bench.txt changes.
 BENCH_VENV := .cache/bench-venv
+# checkov's own virtualenv (tests/test_k8s.py), rebuilt when requirements-checkov.txt changes.
+CHECKOV_VENV := .cache/checkov-venv
 
 .PHONY: test demo bench
 
@@ -32,7 +34,14 @@ $(VENV)/.installed: requirements-test.txt
 	$(VENV)/bin/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-test: $(VENV)/.installed
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/python -m pytest -n auto tests/ $(PYTEST_ARGS)
 
 demo: $(VENV)/.installed
