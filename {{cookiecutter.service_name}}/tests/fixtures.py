@@ -58,7 +58,7 @@ def _alembic(settings: Settings, action: Callable[[Config, str], object], revisi
 
 
 def _empty_tables(connection: Connection) -> None:
-    """Empty every table of the models in one statement, so foreign keys between them don't stop it."""
+    """Empty every table of the models in one statement: foreign keys between them can't stop it."""
     quote = connection.dialect.identifier_preparer.format_table
     tables = ", ".join(quote(table) for table in Base.metadata.sorted_tables)
     connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, settings
 from {{ cookiecutter.package_name }}.app import create_app
 from tests.fixtures import make_settings, sqlite_url
 
-# The document does not depend on the database: this app never opens its own.
+# The document does not depend on the database; no request touches this app's own.
 UNUSED_DATABASE = sqlite_url(Path(tempfile.gettempdir()) / "unused.db")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(make_settings(UNUSED_DATABASE)))
 
 
 @schema.parametrize()
-# One app and database per operation, shared by its examples: the checks hold whatever
-# the earlier requests wrote.
+# A fresh app and database per operation, shared by its examples (the checks hold
+# whatever the earlier examples wrote).
 @settings(
     max_examples=25,
     derandomize=True,
