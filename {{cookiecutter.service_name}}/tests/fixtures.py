@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 
 from {{ cookiecutter.package_name }}.core.database import run_with_connection
+from {{ cookiecutter.package_name }}.models import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,10 @@ def _alembic(settings: Settings, action: Callable[[Config, str], object], revisi
 
 
 def _empty_tables(connection: Connection) -> None:
-    connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+    """Empty every table of the models in one statement: foreign keys between them can't stop it."""
+    quote = connection.dialect.identifier_preparer.format_table
+    tables = ", ".join(quote(table) for table in Base.metadata.sorted_tables)
+    connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(scope="session")
