@@ -36,8 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         redirect_slashes=False,
         openapi_url="/openapi.json" if docs else None,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # openapi.py serves the docs pages with their own assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(items.router)
     register_error_handlers(app)
-    install_openapi(app, __version__)
+    install_openapi(app, __version__, docs_enabled=docs)
 
     # Added innermost first: the request context wraps everything else.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)

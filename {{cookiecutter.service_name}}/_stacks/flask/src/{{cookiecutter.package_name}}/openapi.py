@@ -1,13 +1,15 @@
 """The OpenAPI document and the docs pages, adjusted to what the service really sends."""
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from apiflask import APIFlask
 from apiflask.types import ResponsesObjectType
 from apiflask.ui_templates import ui_templates
-from flask import Blueprint, Response, jsonify, render_template_string
+from flask import Blueprint, Response, jsonify, render_template_string, send_file
 
+from .docs_assets import ASSETS, CACHE_SECONDS, Asset, url
 from .problems import PROBLEM_CONTENT_TYPE, title_for
 from .schemas import Problem, ValidationProblem
 
@@ -82,6 +84,16 @@ def install_openapi(app: APIFlask, *, docs_enabled: bool) -> None:
     if not docs_enabled:
         return
 
+    # APIFlask's page templates read these; its defaults are CDN URLs and Google Fonts.
+    app.config.update(
+        SWAGGER_UI_BUNDLE_JS=url("swagger-ui-bundle.js"),
+        SWAGGER_UI_STANDALONE_PRESET_JS=url("swagger-ui-standalone-preset.js"),
+        SWAGGER_UI_CSS=url("swagger-ui.css"),
+        REDOC_STANDALONE_JS=url("redoc.standalone.js"),
+        REDOC_USE_GOOGLE_FONT=False,
+        DOCS_FAVICON=url("favicon.png"),
+    )
+
     @cache
     def document() -> Any:
         return app.spec
@@ -103,4 +115,13 @@ def install_openapi(app: APIFlask, *, docs_enabled: bool) -> None:
     def redoc() -> str:
         return render_template_string(ui_templates["redoc"], title=app.title, version=app.version)
 
+    for name, asset in ASSETS.items():
+        pages.add_url_rule(url(name), name.replace(".", "_"), _serve(asset))
     app.register_blueprint(pages)
+
+
+def _serve(asset: Asset) -> Callable[[], Response]:
+    def send() -> Response:
+        return send_file(asset.path, asset.media_type, max_age=CACHE_SECONDS)
+
+    return send
