@@ -14,12 +14,21 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import PYTHON_VERSIONS, answers_of, combinations, project_files, run
+from conftest import (
+    COOKIECUTTER_JSON,
+    PYTHON_VERSIONS,
+    TEMPLATE_DIR,
+    answers_of,
+    combinations,
+    project_files,
+    run,
+)
 
 COMBINATIONS = combinations()
 
@@ -52,6 +61,8 @@ STACK_FILES = {
 }
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#", "cookiecutter")
+# Third-party files copied as they are (e.g. a vendored script): braces there are not Jinja.
+COPIED_AS_IS = COOKIECUTTER_JSON["_copy_without_render"]
 
 
 def read_text(path: Path) -> str:
@@ -95,6 +106,11 @@ def test_no_template_leftovers(project: Path, case: dict[str, str]) -> None:
         for part in relative.parts:
             if any(marker in part.lower() for marker in TEMPLATE_MARKERS):
                 leftovers.append(f"{relative}: in the path")
+        if any(fnmatch(str(relative), pattern) for pattern in COPIED_AS_IS):
+            template = str(relative).replace("inventory_service", "{{cookiecutter.package_name}}")
+            original = TEMPLATE_DIR / "{{cookiecutter.service_name}}" / template
+            assert (project / relative).read_bytes() == original.read_bytes(), relative
+            continue
         text = read_text(project / relative)
         for marker in TEMPLATE_MARKERS:
             if marker in text.lower():
