@@ -1,5 +1,9 @@
 """The OpenAPI document and the docs pages (contract section 6)."""
 
+import json
+import os
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +21,9 @@ OPERATIONS = {
     ("/api/v1/items/{item_id}", "patch"): ("update_item", "items"),
     ("/api/v1/items/{item_id}", "delete"): ("delete_item", "items"),
 }
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The API definition catalog-info.yaml points the software catalog at.
+OPENAPI_FILE = PROJECT_ROOT / "openapi.json"
 SCHEMAS = {
     "Item",
     "ItemCreate",
@@ -41,6 +48,21 @@ def test_version_and_info(document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.1.0"
     assert document["info"]["title"] == TITLE
     assert document["info"]["version"] == __version__
+
+
+def test_openapi_file_is_current(document: dict[str, Any]) -> None:
+    """openapi.json is the app's document; ``make openapi`` rewrites it (WRITE_OPENAPI=1)."""
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    # The app reports the installed version ("0.0.0" when not installed); the file, the project's.
+    expected = {
+        **document,
+        "info": {**document["info"], "version": pyproject["project"]["version"]},
+    }
+    if os.environ.get("WRITE_OPENAPI") == "1":
+        text = json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+        OPENAPI_FILE.write_text(text, encoding="utf-8")
+    committed = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    assert committed == expected, "openapi.json differs from the app's document: run make openapi"
 
 
 def test_operations_ids_and_tags(document: dict[str, Any]) -> None:
