@@ -259,7 +259,7 @@ def test_structured_files_parse(project: Path, case: dict[str, str]) -> None:
         elif path.suffix == ".toml":
             tomllib.loads(path.read_text())
         elif path.suffix in {".yml", ".yaml"}:
-            yaml.safe_load(path.read_text())
+            list(yaml.safe_load_all(path.read_text()))  # catalog-info.yaml has two documents
         elif path.suffix == ".json":
             json.loads(path.read_text())
 
