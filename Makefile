@@ -3,6 +3,8 @@
 #                              and each stack's generated project: install, test, lint)
 #   make demo                  generate a FastAPI service into build/demo and serve it
 #   make demo FRAMEWORK=flask  the same with Flask
+#   make openapi               rewrite each stack's openapi.json in the template from its app
+#                              (the generated projects' tests/test_openapi.py checks it)
 #   make bench                 benchmark both generated stacks against bare apps and
 #                              raw ASGI/WSGI (wrk, one core each); results in bench/results/
 # Needs only Python 3.11+ and make.
@@ -23,7 +25,7 @@ BENCH_VENV := .cache/bench-venv
 # checkov's own virtualenv (tests/test_k8s.py), rebuilt when requirements-checkov.txt changes.
 CHECKOV_VENV := .cache/checkov-venv
 
-.PHONY: test demo bench
+.PHONY: test demo bench openapi
 
 # The virtualenv is rebuilt from scratch whenever requirements-test.txt changes.
 $(VENV)/.installed: requirements-test.txt
@@ -54,6 +56,9 @@ demo: $(VENV)/.installed
 	@echo "API docs: http://127.0.0.1:8000/docs   (Ctrl-C stops the server)"
 	@echo
 	HOST=127.0.0.1 PORT=8000 $(MAKE) -C $(DEMO_DIR)/$(DEMO_SERVICE) serve
+
+openapi: $(VENV)/.installed
+	PYTHONPATH=bench $(VENV)/bin/python scripts/refresh_openapi.py
 
 $(BENCH_VENV)/.installed: requirements-bench.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'

@@ -16,14 +16,24 @@ ANSWERS = {
     "author_name": {{ cookiecutter.author_name | tojson }},
     "author_email": {{ cookiecutter.author_email | tojson }},
     "owner": {{ cookiecutter.owner | tojson }},
+    "repository_url": {{ cookiecutter.repository_url | tojson }},
 }
 SERVICE_NAME = ANSWERS["service_name"]
 PACKAGE_NAME = ANSWERS["package_name"]
 ANOTHER_PACKAGE = f"answer another package_name, e.g. {PACKAGE_NAME}_service"
 
-DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-EMAIL = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+\.[^@\s\"\\]+$")
+# Whole-answer patterns (fullmatch: "$" alone would let a trailing newline through).
+DNS_LABEL = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+EMAIL = re.compile(r"[^@\s\"\\\x00-\x1f\x7f]+@[^@\s\"\\\x00-\x1f\x7f]+\.[^@\s\"\\\x00-\x1f\x7f]+")
+# A catalog entity reference, [kind:][namespace/]name, with the catalog's rules for each part:
+# the owner of the generated catalog-info.yaml.
+ENTITY_REF = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9]*:)?(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?"
+    r"(?=[^:/]{1,63}$)[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*"
+)
+# The repository the service is published to (empty: not known yet).
+REPOSITORY_URL = re.compile(r"(https://[^\s\"\\\x00-\x1f\x7f]+)?")
 # Free-text answers land in TOML, YAML and Python strings: keep them plain.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
 
@@ -56,7 +66,7 @@ def problem() -> str | None:
         )
     if not 2 <= len(SERVICE_NAME) <= 63:
         return f"service_name: {SERVICE_NAME!r} must be 2 to 63 characters long"
-    if not DNS_LABEL.match(SERVICE_NAME):
+    if not DNS_LABEL.fullmatch(SERVICE_NAME):
         return (
             f"service_name: {SERVICE_NAME!r} must be a DNS label (RFC 1035): lowercase "
             "letters, digits and hyphens, starting with a letter and not ending with a hyphen"
@@ -68,7 +78,7 @@ def problem() -> str | None:
             f"package_name: {PACKAGE_NAME!r} is longer than {MAX_PACKAGE_LENGTH} characters; "
             "answer a shorter package_name"
         )
-    if not IDENTIFIER.match(PACKAGE_NAME):
+    if not IDENTIFIER.fullmatch(PACKAGE_NAME):
         return (
             f"package_name: {PACKAGE_NAME!r} must be a lowercase Python identifier "
             "(letters, digits, underscores; not starting with a digit)"
@@ -82,8 +92,15 @@ def problem() -> str | None:
             f"package_name: {PACKAGE_NAME!r} is the name of a dependency or a reserved "
             f"directory; {ANOTHER_PACKAGE}"
         )
-    if not EMAIL.match(ANSWERS["author_email"]):
+    if not EMAIL.fullmatch(ANSWERS["author_email"]):
         return f"author_email: {ANSWERS['author_email']!r} is not an email address"
+    if not ENTITY_REF.fullmatch(ANSWERS["owner"]):
+        return (
+            f"owner: {ANSWERS['owner']!r} must be a catalog group name or entity reference, "
+            "e.g. platform or group:default/platform"
+        )
+    if not REPOSITORY_URL.fullmatch(ANSWERS["repository_url"]):
+        return f"repository_url: {ANSWERS['repository_url']!r} must be empty or an https:// URL"
     return None
 
 

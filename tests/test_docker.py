@@ -261,6 +261,18 @@ def build_and_run(project: Path, tag: str, base_image: str) -> dict[str, float]:
         " + glob.glob('/opt/venv/lib/python3*/site-packages/pytest')))",
     )
     assert leftovers == "[]", f"the image has {leftovers}"
+    # The docs pages' own files (package data and the Swagger UI package) are in the image.
+    missing = docker(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "python",
+        tag,
+        "-c",
+        f"from {project.name.replace('-', '_')}.core.docs_assets import ASSETS;"
+        " print(sorted(name for name, asset in ASSETS.items() if not asset.path.is_file()))",
+    )
+    assert missing == "[]", f"the image lacks the docs assets {missing}"
 
     with volume() as data:
         # Migrations: their own container, on the volume the service will use.

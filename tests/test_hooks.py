@@ -145,6 +145,24 @@ BAD_ANSWERS = [
     ("author_email-no-domain-dot", ["author_email=platform@localhost"], "author_email", "email"),
     ("author_email-space", ["author_email=plat form@example.com"], "author_email", "email"),
     ("author_email-two-ats", ["author_email=a@b@example.com"], "author_email", "email"),
+    (
+        "author_email-trailing-newline",
+        ["author_email=a@example.com\n"],
+        "author_email",
+        "email",
+    ),
+    # A trailing newline is not part of a name (the rules match the whole answer).
+    (
+        "service_name-trailing-newline",
+        ["service_name=inventory\n", "package_name=svc"],
+        "service_name",
+        "DNS label",
+    ),
+    ("package_name-trailing-newline", ["package_name=svc\n"], "package_name", "identifier"),
+    # owner is the catalog entity reference of catalog-info.yaml.
+    ("owner-space", ["owner=Platform Team"], "owner", "entity reference"),
+    ("owner-no-name", ["owner=group:default/"], "owner", "entity reference"),
+    ("repository_url-not-https", ["repository_url=git@github.com:a/b"], "repository_url", "https"),
 ]
 
 

@@ -4,8 +4,12 @@ The rules hold for every operation the app publishes, so they keep checking the
 resources a team adds without a list to update here.
 """
 
+import json
+import os
 import re
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +29,9 @@ OPERATION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SCHEMA_REF = "#/components/schemas/"
 
 Operation = tuple[str, str, dict[str, Any]]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The API definition catalog-info.yaml points the software catalog at.
+OPENAPI_FILE = PROJECT_ROOT / "openapi.json"
 
 
 @pytest.fixture
@@ -76,6 +83,21 @@ def test_version_and_info(document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.1.0"
     assert document["info"]["title"] == TITLE
     assert document["info"]["version"] == __version__
+
+
+def test_openapi_file_is_current(document: dict[str, Any]) -> None:
+    """openapi.json is the app's document; ``make openapi`` rewrites it (WRITE_OPENAPI=1)."""
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    # The app reports the installed version ("0.0.0" when not installed); the file, the project's.
+    expected = {
+        **document,
+        "info": {**document["info"], "version": pyproject["project"]["version"]},
+    }
+    if os.environ.get("WRITE_OPENAPI") == "1":
+        text = json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+        OPENAPI_FILE.write_text(text, encoding="utf-8")
+    committed = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    assert committed == expected, "openapi.json differs from the app's document: run make openapi"
 
 
 def test_operations_have_unique_ids_and_a_tag(operations: list[Operation]) -> None:

@@ -29,7 +29,7 @@ STACK_FILES = {
 # The frameworks each stack imports: a module that imports the other stack's is its old code.
 STACK_IMPORTS = {
     "fastapi": ["fastapi", "starlette", "uvicorn"],
-    "flask": ["flask", "apiflask", "marshmallow", "gunicorn", "werkzeug"],
+    "flask": ["flask", "apiflask", "marshmallow", "gunicorn", "gevent", "werkzeug"],
 }
 # What .gitignore keeps out of the project, and virtualenvs wherever they are.
 SKIPPED_DIRECTORIES = {

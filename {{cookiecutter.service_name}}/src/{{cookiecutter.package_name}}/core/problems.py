@@ -13,9 +13,9 @@ _TITLES = {
     422: "Unprocessable Content",
 }
 
-# The shared error ``type`` vocabulary and its messages (README, "Validation errors").
-# The names are pydantic's; the placeholders are the numbers pydantic reports with
-# each error (its ``ctx``), which the Flask stack reports under the same names.
+# The error ``type`` vocabulary and its messages (docs/contract.md, README "Validation errors").
+# The names are pydantic's, and so are the placeholders: the numbers reported with each
+# error (pydantic's ``ctx``), under the same names whatever the schema library.
 ERROR_MESSAGES = {
     "missing": "Field required",
     "extra_forbidden": "Extra inputs are not permitted",
