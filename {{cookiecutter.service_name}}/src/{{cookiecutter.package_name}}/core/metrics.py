@@ -49,7 +49,7 @@ DURATION_BUCKETS = (
 )  # fmt: skip
 
 # Same series in one process and with several: no *_created series (not kept across workers).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 # The service's own registry: no process or platform collectors, which a
 # multiprocess scrape could not sum either.
 REGISTRY = CollectorRegistry()
@@ -127,9 +127,9 @@ def exposition() -> bytes:
     if not directory:
         return generate_latest(REGISTRY)
     for pid in dead_worker_pids(directory):
-        mark_process_dead(pid, directory)  # their gauges no longer count
+        mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]  # gone: not live
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, directory)
+    MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
     return generate_latest(registry)
 
 
