@@ -65,7 +65,7 @@ os.register_at_fork(after_in_child=_remember_pid)
 if os.environ.get(MULTIPROC_DIR_VARIABLE):
     # prometheus-client asks os.getpid() (a system call) on every write, to notice a fork;
     # the pid remembered at fork answers the same, for half the cost of a request's metrics.
-    values.ValueClass = values.MultiProcessValue(process_identifier=_process_id)
+    values.ValueClass = values.MultiProcessValue(process_identifier=_process_id)  # type: ignore[no-untyped-call]
 
 # Same series in one process and with several: no *_created series (not kept across workers).
 disable_created_metrics()  # type: ignore[no-untyped-call]
