@@ -67,6 +67,7 @@ WRK_TIMEOUT = "2s"
 # Targets of the issue (generated / bare requests per second).
 HEALTHZ_TARGET = 0.90
 DATABASE_TARGET = 0.85
+METRICS_TARGET = 0.95
 
 # The Flask stack on gunicorn's thread worker (32 threads), its former configuration,
 # against the gevent worker it now uses: every scenario.
@@ -75,6 +76,10 @@ TUNED = f"generated, gthread {TUNED_THREADS} threads"
 # The generated service without its access log (LOG_LEVEL=WARNING), on GET /healthz: what
 # the one JSON line per request costs of the template's overhead.
 NO_ACCESS_LOG = "generated, LOG_LEVEL=WARNING"
+# The generated service with METRICS_ENABLED=false, on GET /healthz and GET /api/v1/items/{id}:
+# what recording the request metrics costs (issue target: on / off >= METRICS_TARGET).
+NO_METRICS = "generated, METRICS_ENABLED=false"
+METRICS_SCENARIOS = ("healthz", "read")
 # The FastAPI bare app with its routes on the app instead of an included APIRouter, on
 # GET /healthz: what FastAPI's include_router costs per request (a framework cost).
 FLAT = "bare, routes on the app"
@@ -536,6 +541,8 @@ def bench_stack(
     if extra and framework == "flask":
         gthread = f"--worker-class gthread --threads {TUNED_THREADS}"
         plans.append((TUNED, "template", {"GUNICORN_CMD_ARGS": gthread}))
+    if extra and set(METRICS_SCENARIOS) & set(scenarios):
+        plans.append((NO_METRICS, "template", {"METRICS_ENABLED": "false"}))
     if extra and "healthz" in scenarios:
         plans.append((NO_ACCESS_LOG, "template", {"LOG_LEVEL": "WARNING"}))
         if framework == "fastapi":
@@ -569,7 +576,10 @@ def bench_stack(
             scenario = by_name[name]
             connections = options.io_connections if scenario.io_bound else options.connections
             taking_part = [
-                v for v in servers if (v not in (NO_ACCESS_LOG, FLAT) or name == "healthz")
+                v
+                for v in servers
+                if (v not in (NO_ACCESS_LOG, FLAT) or name == "healthz")
+                and (v != NO_METRICS or name in METRICS_SCENARIOS)
             ]
 
             def run(
@@ -652,6 +662,17 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                         "check": f"{framework} {scenario.label}: generated / bare >= {target:.2f}",
                         "value": round(to_bare, 3),
                         "ok": to_bare >= target,
+                    }
+                )
+            metrics_off = stack.get(NO_METRICS, {}).get(scenario.name)
+            metrics_cost = paired_ratio(generated, metrics_off)
+            if metrics_cost is not None:
+                checks.append(
+                    {
+                        "check": f"{framework} {scenario.label}: metrics on / off "
+                        f">= {METRICS_TARGET:.2f}",
+                        "value": round(metrics_cost, 3),
+                        "ok": metrics_cost >= METRICS_TARGET,
                     }
                 )
     for framework, stack in report["stacks"].items():

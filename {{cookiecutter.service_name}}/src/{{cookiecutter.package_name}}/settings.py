@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1)] = 1_048_576
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     docs_enabled: bool | None = None
+    metrics_enabled: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
     graceful_timeout: Annotated[float, Field(ge=0)] = 30.0
 
