@@ -9,7 +9,7 @@ its licence files beside it (``redoc.LICENSE.txt`` is the package's ``LICENSE``)
 from dataclasses import dataclass
 from pathlib import Path
 
-from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+from swagger_ui_bundle import swagger_ui_path
 
 PREFIX = "/docs/static"
 # The files change only with the packages: an hour spares reloads without pinning old copies.
