@@ -53,7 +53,7 @@ def test_the_database_layers_socket_errors_are_503(
     # A fresh pool, so the request connects (a pooled connection would not); the old
     # connections are left to the fixtures, not closed here.
     sync_engine.dispose(close=False)
-    event.listen(sync_engine, "do_connect", refuse)
+    event.listen(sync_engine, "do_connect", refuse, insert=True)  # before the engine's own
     assert_problem(client.get(ITEMS), 503, "Service Unavailable", ITEMS)
 
 
