@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from {{ cookiecutter.package_name }}.core import metrics, metrics_store
 from {{ cookiecutter.package_name }}.core.logs import ACCESS_LOGGER
-from {{ cookiecutter.package_name }}.core.metrics import flask_route_template, method_label
+from {{ cookiecutter.package_name }}.core.metrics import rule_template, method_label
 from {{ cookiecutter.package_name }}.core.metrics_store import MetricsStore
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -137,9 +137,9 @@ def test_methods_outside_the_standard_ones_are_other() -> None:
     assert method_label("PROPFIND") == "_OTHER"
 
 
-def test_flask_rules_are_spelled_as_in_openapi() -> None:
-    assert flask_route_template("/api/v1/items/<id:item_id>") == ITEM_ROUTE
-    assert flask_route_template("/a/<name>/<int:n>") == "/a/{name}/{n}"
+def test_url_rules_are_spelled_as_in_openapi() -> None:
+    assert rule_template("/api/v1/items/<id:item_id>") == ITEM_ROUTE
+    assert rule_template("/a/<name>/<int:n>") == "/a/{name}/{n}"
 
 
 def connections(state: str) -> float:

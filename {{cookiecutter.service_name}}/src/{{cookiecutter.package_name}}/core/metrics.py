@@ -95,13 +95,13 @@ DB_CONNECTIONS = Gauge(
     registry=REGISTRY,
 )
 
-_FLASK_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+_RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 
 
 @cache
-def flask_route_template(rule: str) -> str:
-    """A Werkzeug rule as OpenAPI spells it: ``/items/<id:item_id>`` -> ``/items/{item_id}``."""
-    return _FLASK_VARIABLE.sub(r"{\1}", rule)
+def rule_template(rule: str) -> str:
+    """A URL rule as OpenAPI spells it: ``/items/<id:item_id>`` -> ``/items/{item_id}``."""
+    return _RULE_VARIABLE.sub(r"{\1}", rule)
 
 
 def method_label(method: str) -> str:

@@ -57,7 +57,7 @@ def metrics_store() -> Iterator[MetricsStore]:
 def dead_worker_pids(directory: str) -> set[int]:
     """The processes that left live-gauge files behind and no longer run.
 
-    uvicorn has no hook when it replaces a worker; checked at each scrape instead.
+    A server may replace a worker without a hook: checked at each scrape instead.
     """
     pids = set()
     for name in os.listdir(directory):
