@@ -5,7 +5,7 @@ from typing import NoReturn
 
 import httpx
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -45,15 +45,16 @@ def test_no_free_pooled_connection_is_unavailable() -> None:
 
 @pytest.mark.parametrize("error", [ConnectionRefusedError, TimeoutError])
 def test_the_database_layers_socket_errors_are_503(
-    client: httpx.Client, sync_engine: Engine, error: type[OSError]
+    client: httpx.Client,
+    sync_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[OSError],
 ) -> None:
     def refuse(*_args: object) -> NoReturn:
         raise error("no answer from the database")
 
-    # A fresh pool, so the request connects (a pooled connection would not); the old
-    # connections are left to the fixtures, not closed here.
-    sync_engine.dispose(close=False)
-    event.listen(sync_engine, "do_connect", refuse, insert=True)  # before the engine's own
+    # Every connection the request asks the engine for fails, pooled or new.
+    monkeypatch.setattr(sync_engine, "raw_connection", refuse)
     assert_problem(client.get(ITEMS), 503, "Service Unavailable", ITEMS)
 
 

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from {{ cookiecutter.package_name }}.core import metrics, metrics_store
 from {{ cookiecutter.package_name }}.core.logs import ACCESS_LOGGER
-from {{ cookiecutter.package_name }}.core.metrics import rule_template, method_label
+from {{ cookiecutter.package_name }}.core.metrics import method_label, rule_template
 from {{ cookiecutter.package_name }}.core.metrics_store import MetricsStore
 from {{ cookiecutter.package_name }}.settings import Settings
 
