@@ -146,7 +146,7 @@ def test_the_log_is_json_lines_each_with_its_own_request_id(
     for request_id in gone:
         lines = by_id.pop(request_id, [])
         assert [(e["level"], e["logger"]) for e in lines] == [
-            ("INFO", "inventory_service.middleware"),
+            ("INFO", "inventory_service.core.middleware"),
             ("INFO", ACCESS),
         ], lines
         assert "disconnected" in lines[0]["message"].lower()

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.settings import LogFormat, SettingsError, load_settings
+from {{ cookiecutter.package_name }}.settings import (
+    LogFormat,
+    SettingsError,
+    load_settings,
+)
 
 
 @pytest.fixture(autouse=True)

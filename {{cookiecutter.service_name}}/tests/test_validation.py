@@ -6,7 +6,11 @@ from typing import Any
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.core.problems import ERROR_MESSAGES, FALLBACK_TYPE, error_item
+from {{ cookiecutter.package_name }}.core.problems import (
+    ERROR_MESSAGES,
+    FALLBACK_TYPE,
+    error_item,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import ITEMS, assert_problem, create, error_pairs

@@ -21,6 +21,8 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 # What the access line shows for a request whose client went away before its
 # body was complete: nginx's "client closed request" (it is not there to read an answer).
 CLIENT_CLOSED_REQUEST = 499
+# Set in an ASGI scope's state when the client left before its request body was whole.
+CLIENT_GONE = "client_gone"
 
 
 def resolve_request_id(incoming: str | None) -> str:
