@@ -49,6 +49,21 @@ def scrape(server: Server) -> Series:
     return series
 
 
+def settled(server: Server) -> Series:
+    """A scrape once no request is in flight.
+
+    A client can read its response a moment before the server has booked it (the
+    middleware records after the last byte is sent), so exact counts are read once
+    the in-flight gauge is back to zero.
+    """
+    deadline = time.monotonic() + 5
+    while total(series := scrape(server), "http_server_active_requests") and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    return series
+
+
 def count(series: Series, method: str, route: str, status: int) -> float:
     labels = (
         ("http_request_method", method),
@@ -103,7 +118,7 @@ def test_counts_are_exact_with_two_workers(
         assert len(workers_seen(metrics_dir)) == 2, f"one worker answered {sent} requests"
 
         for _ in range(10):
-            series = scrape(server)
+            series = settled(server)
             assert count(series, "GET", ITEM_ROUTE, 200) == sent
             assert count(series, "GET", "", 404) == unknown
             assert count(series, "POST", ITEMS, 201) == 1
@@ -121,7 +136,7 @@ def test_counts_are_exact_with_two_workers(
             sent += 1
         assert len(workers_seen(metrics_dir)) == 3, "no new worker answered within 30 s"
         for _ in range(5):
-            series = scrape(server)
+            series = settled(server)
             assert count(series, "GET", ITEM_ROUTE, 200) == sent
             assert total(series, "http_server_active_requests") == 0
     assert "/metrics" not in server.log()  # no access line per scrape

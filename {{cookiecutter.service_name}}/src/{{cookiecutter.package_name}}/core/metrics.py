@@ -130,7 +130,6 @@ class HttpMetrics:
     def finished(
         self, active: Gauge, method: str, route: str, status: int, started_at: float
     ) -> None:
-        active.dec()
         key = (method, route, status)
         duration = self._durations.get(key)
         if duration is None:
@@ -138,6 +137,7 @@ class HttpMetrics:
                 method_label(method), route, str(status)
             )
         duration.observe(time.perf_counter() - started_at)
+        active.dec()  # last: a request is out of the gauge only once it is counted
 
 
 def exposition() -> bytes:
