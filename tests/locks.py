@@ -30,7 +30,8 @@ FRAMEWORKS: list[str] = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_tex
 
 def lock_template(framework: str) -> Path:
     """The template file that renders to the stack's uv.lock (and to nothing for the other)."""
-    return PROJECT_TEMPLATE / f"{{% if cookiecutter.framework == '{framework}' %}}uv.lock{{% endif %}}"
+    condition = f"cookiecutter.framework == '{framework}'"
+    return PROJECT_TEMPLATE / f"{{% if {condition} %}}uv.lock{{% endif %}}"
 
 
 def uv() -> str:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from locks import PLACEHOLDER, lock_template, to_template, uv
 
 from conftest import FRAMEWORKS, run
+from locks import PLACEHOLDER, lock_template, to_template, uv
 
 UNUSUAL = {"project_name": "3D Caf\u00e9: Acme\u2019s Orders v2.0 \U0001f680"}
 STALE_MESSAGE = "needs to be updated"
@@ -36,9 +36,10 @@ def test_each_stack_ships_its_own_lock(framework: str, generate: Callable[..., P
     packages = {package["name"]: package for package in lock["package"]}
     root = packages[project.name]
     assert root["source"] == {"editable": "."}
-    assert lock["requires-python"] == tomllib.loads((project / "pyproject.toml").read_text())[
-        "project"
-    ]["requires-python"]
+    assert (
+        lock["requires-python"]
+        == tomllib.loads((project / "pyproject.toml").read_text())["project"]["requires-python"]
+    )
     other = next(name for name in FRAMEWORKS if name != framework)
     assert framework in {dependency["name"] for dependency in root["dependencies"]}
     assert other not in packages, f"the {framework} lock pins {other}"
