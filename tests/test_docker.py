@@ -259,7 +259,7 @@ def build_and_run(project: Path, tag: str, base_image: str) -> dict[str, float]:
         "import glob, shutil; print(sorted("
         "[tool for tool in ('gcc', 'cc', 'curl', 'wget', 'strip', 'uv') if shutil.which(tool)]"
         " + glob.glob('/root/.cache/pip') + glob.glob('/root/.cache/uv') + glob.glob('/app/tests')"
-        " + glob.glob('/opt/venv/bin/pip*') + glob.glob('/opt/venv/bin/uv*')"
+        " + glob.glob('/opt/venv/bin/pip') + glob.glob('/opt/venv/bin/uv')"
         " + glob.glob('/opt/venv/lib/python3*/site-packages/pytest')))",
     )
     assert leftovers == "[]", f"the image has {leftovers}"
