@@ -5,6 +5,10 @@
 #   make demo FRAMEWORK=flask  the same with Flask
 #   make openapi               rewrite each stack's openapi.json in the template from its app
 #                              (the generated projects' tests/test_openapi.py checks it)
+#   make lock                  refresh each stack's uv.lock in the template (uv lock on a
+#                              project generated with the default answers); after changing
+#                              a stack's dependencies. LOCK_ARGS=--upgrade moves every
+#                              package to its newest release the bounds allow.
 #   make bench                 benchmark both generated stacks against bare apps and
 #                              raw ASGI/WSGI (wrk, one core each); results in bench/results/
 # Needs only Python 3.11+ and make.
@@ -14,6 +18,8 @@ FRAMEWORK ?= fastapi
 PYTEST_ARGS ?=
 # e.g. make bench BENCH_ARGS="--duration 5 --repeats 5"; DATABASE_URL=postgresql://... for PostgreSQL
 BENCH_ARGS ?=
+# e.g. make lock LOCK_ARGS=--upgrade (or --upgrade-package fastapi)
+LOCK_ARGS ?=
 
 VENV := .venv
 DEMO_DIR := build/demo
@@ -25,7 +31,7 @@ BENCH_VENV := .cache/bench-venv
 # checkov's own virtualenv (tests/test_k8s.py), rebuilt when requirements-checkov.txt changes.
 CHECKOV_VENV := .cache/checkov-venv
 
-.PHONY: test demo bench openapi
+.PHONY: test demo bench openapi lock
 
 # The virtualenv is rebuilt from scratch whenever requirements-test.txt changes.
 $(VENV)/.installed: requirements-test.txt
@@ -45,6 +51,9 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/python -m pytest -n auto tests/ $(PYTEST_ARGS)
+
+lock: $(VENV)/.installed
+	$(VENV)/bin/python tests/locks.py $(LOCK_ARGS)
 
 demo: $(VENV)/.installed
 	rm -rf $(DEMO_DIR)

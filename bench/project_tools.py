@@ -100,12 +100,15 @@ def venv_works(venv: Path) -> bool:
 def cached_venv(framework: str, project: Path, install: Callable[[Path], None]) -> Path:
     """The stack's virtualenv for ``project``'s dependencies, installed once.
 
-    Keyed by the framework and a hash of the generated pyproject.toml and Makefile, so
+    Keyed by the framework and a hash of the generated pyproject.toml, uv.lock and Makefile, so
     a dependency or interpreter change in the template builds a fresh one; older venvs
     of the same framework are removed then. ``install(venv)`` builds it.
     """
-    # The Makefile's install recipe chooses the interpreter; pyproject.toml the dependencies.
-    recipe = b"".join((project / name).read_bytes() for name in ("pyproject.toml", "Makefile"))
+    # The Makefile's install recipe chooses the interpreter; pyproject.toml and uv.lock the
+    # dependencies.
+    recipe = b"".join(
+        (project / name).read_bytes() for name in ("pyproject.toml", "uv.lock", "Makefile")
+    )
     digest = hashlib.sha256(recipe).hexdigest()[:16]
     venv = VENV_CACHE / f"{framework}-{digest}"
     with file_lock(VENV_CACHE / f"{framework}.lock"):

@@ -178,8 +178,8 @@ def stack_venv(
 ) -> Callable[[str], Path]:
     """Return the cached virtualenv of a stack, building it with ``make install`` if needed.
 
-    The cache is keyed by the framework and a hash of the generated pyproject.toml
-    (default answers), so a dependency change in the template builds a fresh one;
+    The cache is keyed by the framework and a hash of the generated pyproject.toml, uv.lock
+    and Makefile (default answers), so a dependency change in the template builds a fresh one;
     older venvs of the same framework are removed then.
     """
     built: dict[str, Path] = {}

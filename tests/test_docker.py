@@ -245,7 +245,8 @@ def build_and_run(project: Path, tag: str, base_image: str) -> dict[str, float]:
     assert (config.get("Healthcheck") or {}).get("Test"), "the image has no HEALTHCHECK"
     assert "8000/tcp" in (config.get("ExposedPorts") or {})
     size_mb = image["Size"] / 1e6
-    # The final stage has the virtualenv and the app only: no compiler, pip cache or tests.
+    # The final stage has the virtualenv and the app only: no compiler, binutils, uv, pip
+    # or their caches, no tests and no dev tools.
     leftovers = docker(
         "run",
         "--rm",
@@ -256,8 +257,9 @@ def build_and_run(project: Path, tag: str, base_image: str) -> dict[str, float]:
         tag,
         "-c",
         "import glob, shutil; print(sorted("
-        "[tool for tool in ('gcc', 'cc', 'curl', 'wget') if shutil.which(tool)]"
-        " + glob.glob('/root/.cache/pip') + glob.glob('/app/tests')"
+        "[tool for tool in ('gcc', 'cc', 'curl', 'wget', 'strip', 'uv') if shutil.which(tool)]"
+        " + glob.glob('/root/.cache/pip') + glob.glob('/root/.cache/uv') + glob.glob('/app/tests')"
+        " + glob.glob('/opt/venv/bin/pip') + glob.glob('/opt/venv/bin/uv')"
         " + glob.glob('/opt/venv/lib/python3*/site-packages/pytest')))",
     )
     assert leftovers == "[]", f"the image has {leftovers}"

@@ -399,13 +399,15 @@ def test_default_names_from_project_name(
 
 @pytest.mark.parametrize("python", PYTHON_VERSIONS)
 def test_make_install_uses_the_python_version(generate: Callable[..., Path], python: str) -> None:
-    """`make install` creates the virtualenv with the interpreter ruff and mypy target."""
+    """`make install` syncs the virtualenv from uv.lock with the interpreter ruff and mypy
+    target (uv comes from PATH, or from PyPI into its own virtualenv beside it)."""
     project = generate(python_version=python)
     available = run([f"python{python}", "--version"], project).returncode == 0
     result = run(["make", "--dry-run", "install", "VENV=venv"], project)
     if available:
         assert result.returncode == 0, result.stdout
-        assert result.stdout.splitlines()[0] == f"python{python} -m venv venv", result.stdout
+        sync = result.stdout.splitlines()[-1]
+        assert re.fullmatch(rf"\S*uv sync --locked --python python{python}", sync), result.stdout
     else:
         assert result.returncode != 0, result.stdout
         assert f"python{python} not found" in result.stdout, result.stdout

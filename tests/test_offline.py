@@ -1,4 +1,4 @@
-"""The suite needs the network for pip installs only.
+"""The suite needs the network for package installs and lock checks only.
 
 Runs every test that installs nothing (generation, hooks, YAML and schema
 checks) again in a subprocess inside a new network namespace, where only a
@@ -49,7 +49,7 @@ def test_suite_runs_without_network(tmp_path) -> None:
         "-p",
         "no:cacheprovider",
         "-m",
-        "not venv and not meta",
+        "not venv and not meta and not network",
         "-n",
         "2",
         "-rs",
