@@ -80,7 +80,11 @@ def summarise(raw: str) -> dict[str, Any]:
         count = int(count_text)
         frames = stack.split(";")
         thread = next((f for f in frames if f.startswith("thread ")), "")
-        threads["main thread" if "MainThread" in thread else "other threads"] += count
+        # "thread (id): name"; py-spy names no thread in a followed subprocess (gunicorn's worker).
+        named = ": " in thread
+        threads[
+            "main thread" if "MainThread" in thread else "other threads" if named else "unnamed"
+        ] += count
         python = [f for f in frames if f.endswith(")") and ".py:" in f]
         layers[layer(python[-1]) if python else OTHER] += count
     total = sum(layers.values()) or 1

@@ -318,9 +318,11 @@ def _profiles(report: dict[str, Any]) -> list[str]:
         "## Where the time goes on `GET /api/v1/items/{id}` (py-spy)",
         "",
         "Share of py-spy samples (all threads, 250 Hz, 6 s under the same 32-connection load) "
-        "whose innermost Python frame is in each layer; time in C code is counted against the "
-        "Python frame that called it (a driver's C extension against the driver). A profile of "
-        "one short run: proportions, not requests/s.",
+        "whose innermost Python frame is in each layer. Time in C code counts against the Python "
+        "frame that called it: the sqlite3 module's C calls, made straight from SQLAlchemy, "
+        "count as SQLAlchemy; aiosqlite's helper thread and asyncpg's protocol count as the "
+        "driver. A profile of one short run, py-spy's sampling included: proportions, not "
+        "requests/s.",
         "",
     ]
     for database, by_app in profiles.items():
@@ -337,19 +339,21 @@ def _profiles(report: dict[str, Any]) -> list[str]:
             for layer in layers
         ]
         rows.append(
-            ["(main thread / other threads)"]
-            + [
-                f"{by_app[key]['threads'].get('main thread', 0) * 100:.0f}% / "
-                f"{by_app[key]['threads'].get('other threads', 0) * 100:.0f}%"
-                for key in apps
-            ]
+            ["(main thread / other threads)"] + [_threads(by_app[key]["threads"]) for key in apps]
         )
         lines += [f"### {LABELS[database]}", ""]
         lines += _table(["layer"] + apps, rows)
         errors = [f"{key}: {value['error']}" for key, value in by_app.items() if "error" in value]
         if errors:
             lines += ["No profile for " + "; ".join(errors), ""]
-    notes = report.get("profile_notes")
-    if notes:
-        lines += [notes, ""]
-    return lines
+    # The reading of the profiles, added to results.json by whoever ran and read them.
+    notes = [f"- {note}" for note in report.get("notes", [])]
+    return lines + notes + [""] if notes else lines
+
+
+def _threads(shares: dict[str, float]) -> str:
+    """Main / other threads; "–" where py-spy did not name them (a gunicorn worker)."""
+    if shares.get("unnamed") or not shares.get("main thread"):
+        return "–"
+    main, other = shares.get("main thread", 0), shares.get("other threads", 0)
+    return f"{main * 100:.0f}% / {other * 100:.0f}%"
