@@ -10,13 +10,15 @@
 #                              a stack's dependencies. LOCK_ARGS=--upgrade moves every
 #                              package to its newest release the bounds allow.
 #   make bench                 benchmark both generated stacks against bare apps and
-#                              raw ASGI/WSGI (wrk, one core each); results in bench/results/
+#                              raw ASGI/WSGI on SQLite and PostgreSQL (wrk, one core each;
+#                              about 20 minutes); results in bench/results/
 # Needs only Python 3.11+ and make.
 
 PYTHON ?= python3
 FRAMEWORK ?= fastapi
 PYTEST_ARGS ?=
-# e.g. make bench BENCH_ARGS="--duration 5 --repeats 5"; DATABASE_URL=postgresql://... for PostgreSQL
+# e.g. make bench BENCH_ARGS="--only healthz,read --database sqlite"; DATABASE_URL=postgresql://...
+# for a PostgreSQL server of yours instead of the throwaway one the bench starts
 BENCH_ARGS ?=
 # e.g. make lock LOCK_ARGS=--upgrade (or --upgrade-package fastapi)
 LOCK_ARGS ?=

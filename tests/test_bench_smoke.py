@@ -1,9 +1,10 @@
 """Smoke run of the benchmark harness (``bench/run.py``), so it cannot rot unnoticed.
 
-One short scenario per stack: every app of the harness (the generated service, the
-bare and raw baselines and their variants) under ``python -m <package>.server --app
-bench_<framework>:<factory>``, ``GET /healthz`` for one second each with wrk, pinned
-like ``make bench``. Each must answer with no non-2xx and no socket errors. The full benchmark is
+One short scenario per stack: every row of the harness on ``GET /healthz`` (the generated
+service, the bare and raw baselines, metrics off, tracing on against the harness's OTLP
+sink, access log off, one and two unpinned workers) under ``python -m <package>.server
+--app bench_<framework>:<factory>``, for one second each with wrk, pinned like ``make
+bench``. Each must answer with no non-2xx and no socket errors. The full benchmark is
 ``make bench``, not part of ``make test``.
 
 Skips, in one line, only where wrk is missing and cannot be installed;
@@ -61,13 +62,66 @@ def test_bench_smoke(
 ) -> None:
     project = generate(framework=framework)
     venv = stack_venv(framework)
-    options = harness.Options(duration=1, warmup=0, repeats=1)
-    results = harness.bench_stack(
-        framework, project, venv, options, tmp_path, scenarios=("healthz",)
+    stack = harness.Stack(
+        framework,
+        project,
+        venv,
+        harness.projects.site_packages(venv),
+        database_url=f"sqlite:///{tmp_path / 'bench.db'}",
     )
-    assert {"generated", "bare", "raw", harness.NO_ACCESS_LOG} <= set(results)
-    for variant, measured in results.items():
+    options = harness.Options(duration=1, warmup=0, repeats=1)
+    with harness.otlp_sink() as (endpoint, _received):
+        results = harness.measure_leg(
+            {framework: stack},
+            ("healthz",),
+            options,
+            tmp_path,
+            tracing_env=harness.tracing_variables(endpoint),
+        )
+    rows = results[framework]
+    expected = {
+        harness.scenarios.GENERATED,
+        harness.scenarios.BARE,
+        harness.scenarios.RAW,
+        harness.scenarios.NO_ACCESS_LOG,
+        harness.scenarios.NO_METRICS,
+        harness.scenarios.TRACING,
+        harness.scenarios.ONE_WORKER,
+        harness.scenarios.TWO_WORKERS,
+    }
+    assert expected <= set(rows)
+    for label, measured in rows.items():
         measurement = measured["healthz"]
-        assert measurement.requests > 0, (variant, measurement)
-        assert measurement.non_2xx == 0, (variant, measurement.runs)
-        assert measurement.socket_errors == 0, (variant, measurement.runs)
+        assert measurement.requests > 0, (label, measurement)
+        assert measurement.non_2xx == 0, (label, measurement.runs)
+        assert measurement.socket_errors == 0, (label, measurement.runs)
+    # Two workers are two processes under the server, each with its own memory.
+    assert rows[harness.scenarios.TWO_WORKERS]["healthz"].memory["workers"] == 2
+    assert rows[harness.scenarios.GENERATED]["healthz"].memory["rss_mb"] > 10
+
+
+def test_summary_pairs_each_repeat() -> None:
+    """A ratio is the median of each repeat's ratio, not the ratio of the medians."""
+    top = {
+        "rps": 110.0,
+        "runs": [{"rps": 100.0}, {"rps": 200.0}, {"rps": 110.0}, {"rps": 1.0, "warmup": True}],
+    }
+    bottom = {
+        "rps": 100.0,
+        "runs": [{"rps": 100.0}, {"rps": 100.0}, {"rps": 220.0}, {"rps": 9.0, "warmup": True}],
+    }
+    assert harness.summary.paired_ratio(top, bottom) == 1.0
+    assert harness.summary.paired_ratio(top, None) is None
+
+
+def test_growth_chart_tolerates_absence_and_odd_shapes(tmp_path: Path) -> None:
+    """No growth.json, or one of a shape the chart does not know: no chart, no failure."""
+    growth = tmp_path / "growth.json"
+    assert harness.charts.growth_chart(growth, tmp_path / "growth.png") is False
+    growth.write_text('{"unexpected": true}')
+    assert harness.charts.growth_chart(growth, tmp_path / "growth.png") is False
+    assert not (tmp_path / "growth.png").exists()
+    series = harness.charts._growth_series(
+        {"series": [{"name": "a", "points": [{"x": 1, "y": 2}, {"x": 2, "y": "?"}]}]}
+    )
+    assert series == {"a": [(1.0, 2.0)]}

@@ -1,0 +1,132 @@
+"""What the benchmark measures: the scenarios, the app rows, and which rows run where.
+
+A *row* is one server configuration of a stack (``servers.App``). Every scenario runs
+its rows side by side, interleaved (``measure.py``), so the ratios between rows of one
+scenario are from one run. Database scenarios run on every database of the run; the
+others do not touch the database and run once, with the first database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .servers import App
+
+READ_ID = 42
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    path: str
+    method: str = "GET"
+    io_bound: bool = False
+    database: bool = True
+
+
+SCENARIOS = (
+    Scenario("healthz", "GET /healthz", "/healthz", database=False),
+    Scenario("create", "POST /api/v1/items", "/api/v1/items", method="POST"),
+    Scenario("read", "GET /api/v1/items/{id}", f"/api/v1/items/{READ_ID}"),
+    Scenario("list", "GET /api/v1/items?limit=20", "/api/v1/items?limit=20"),
+    Scenario(
+        "downstream",
+        "GET 50 ms downstream wait",
+        "/bench/downstream",
+        io_bound=True,
+        database=False,
+    ),
+)
+BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+# Reads first, writes after: every app reads a table of the same size.
+RUN_ORDER = ("healthz", "read", "list", "create", "downstream")
+
+
+@dataclass
+class Options:
+    duration: int = 3
+    warmup: int = 1
+    repeats: int = 3
+    connections: int = 32
+    io_connections: int = 256
+
+
+# Targets (issue 13): generated / bare, and metrics on / off (issue 12).
+HEALTHZ_TARGET = 0.90
+DATABASE_TARGET = 0.95
+METRICS_TARGET = 0.95
+
+GENERATED = "generated"
+BARE = "bare"
+RAW = "raw"
+# The generated service without its access log: what the one JSON line per request costs.
+NO_ACCESS_LOG = "generated, LOG_LEVEL=WARNING"
+# METRICS_ENABLED=false: what recording the request metrics costs (target on/off >= 0.95).
+NO_METRICS = "generated, METRICS_ENABLED=false"
+# OTLP tracing switched on by its standard variables, 10% sampled, exported to the
+# bench's sink on the loopback (otlp_sink.py).
+TRACING = "generated, tracing 10%"
+# FastAPI's bare app with its routes on the app instead of an included APIRouter.
+FLAT = "bare, routes on the app"
+# Worker scaling: the generated service unpinned with 1 and with 2 workers; wrk unpinned too.
+ONE_WORKER = "generated, 1 worker, unpinned"
+TWO_WORKERS = "generated, 2 workers, unpinned"
+# The Flask stack under I/O: gunicorn's thread worker and granian's WSGI server.
+GTHREADS = (32, 64, 128)
+GRANIAN_THREADS = 128
+GRANIAN = f"generated, granian {GRANIAN_THREADS} threads"
+TRACING_SAMPLING = "0.1"
+
+
+def gthread(threads: int) -> str:
+    return f"generated, gthread {threads} threads"
+
+
+def tracing_variables(endpoint: str) -> dict[str, str]:
+    """Tracing on by the standard OpenTelemetry variables, 10% of traces sampled."""
+    return {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": TRACING_SAMPLING,
+    }
+
+
+def rows(framework: str, scenario: str, first_database: bool, granian: bool) -> list[App]:
+    """The rows of ``framework`` that take part in ``scenario`` on one database."""
+    base = [App(framework, GENERATED), App(framework, BARE, "bare")]
+    workers = [
+        App(framework, ONE_WORKER, env=(("WEB_CONCURRENCY", "1"),), pinned=False),
+        App(framework, TWO_WORKERS, env=(("WEB_CONCURRENCY", "2"),), pinned=False),
+    ]
+    costs = [
+        App(framework, NO_METRICS, env=(("METRICS_ENABLED", "false"),)),
+        App(framework, TRACING, tracing=True),
+    ]
+    if BY_NAME[scenario].database:
+        return base + (costs + workers if scenario == "read" else [])
+    if not first_database:
+        return []
+    if scenario == "healthz":
+        extra = [
+            App(framework, RAW, "raw"),
+            App(framework, NO_ACCESS_LOG, env=(("LOG_LEVEL", "WARNING"),)),
+        ]
+        if framework == "fastapi":
+            extra.append(App(framework, FLAT, "bare_flat"))
+        return base + extra + costs + workers
+    # downstream
+    extra = [App(framework, RAW, "raw")]
+    if framework == "flask":
+        extra += [
+            App(framework, gthread(n), env=(("GUNICORN_CMD_ARGS", gthread_args(n)),))
+            for n in GTHREADS
+        ]
+        if granian:
+            extra.append(App(framework, GRANIAN, server="granian", threads=GRANIAN_THREADS))
+    return base + extra + workers
+
+
+def gthread_args(threads: int) -> str:
+    return f"--worker-class gthread --threads {threads}"
