@@ -187,7 +187,8 @@ def test_a_traced_request_is_exported_under_its_caller(
             traced[trace_id] = parent_id
         # A problem answer keeps its status and media type with tracing on.
         missing_trace, _, header = traceparent()
-        missing = send(server.url, Request("GET", f"{ITEMS}/424242", headers={"traceparent": header}))
+        lost = Request("GET", f"{ITEMS}/424242", headers={"traceparent": header})
+        missing = send(server.url, lost)
         assert missing.status == 404
         assert missing.content_type == "application/problem+json"
 
