@@ -2,7 +2,8 @@
 
 ``json`` writes one JSON object per line; ``console`` is for people.
 Every record carries the id of the request it was written for (``None``
-outside a request); Python warnings are records too (logger ``py.warnings``).
+outside a request) and, when tracing is on, the ``trace_id`` and ``span_id`` of the
+span it was written in; Python warnings are records too (logger ``py.warnings``).
 """
 
 import logging
@@ -12,6 +13,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import orjson
@@ -31,6 +33,10 @@ _RECORD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {
 }
 
 _cached_second: tuple[int, str] = (-1, "")
+
+# The current span's ids as log fields (none outside a span): set by core/tracing.py
+# when tracing is on; while it is None, a line costs nothing more.
+span_fields: Callable[[], dict[str, str]] | None = None
 
 
 def timestamp(created: float) -> str:
@@ -52,6 +58,8 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
+        if span_fields is not None:
+            record.__dict__.update(span_fields())
         return True
 
 
@@ -190,6 +198,8 @@ class AccessLog:
                 "request_id": request_id,
                 **fields,
             }
+            if span_fields is not None:
+                entry.update(span_fields())
             handler.write_line(json_line(entry))
         else:
             logger.info(message, extra={**fields, "request_id": request_id})
