@@ -113,6 +113,8 @@ def stacks(
     """Both stacks with the orders resource, each on its own SQLite database."""
 
     def prepare(framework: str, project: Path) -> None:
+        # The shared venv runs this project's code (its editable install may name another).
+        install(project, stack_venv(framework))
         follow_readme(project, stack_venv(framework))
 
     def database_url(_framework: str, directory: Path) -> str:
