@@ -57,6 +57,7 @@ SERVICE = "inventory-service"
 SIZES = (1_000, 100_000, 1_000_000)
 ITEMS = "/api/v1/items"
 LIMIT = 20
+MAX_OFFSET = 10_000
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 WRK_TIMEOUT = "2s"
@@ -87,6 +88,7 @@ class Scenario:
 
 def scenarios(size: int) -> list[Scenario]:
     deep = int(size * 0.9)
+    capped = min(deep, MAX_OFFSET - LIMIT)
     return [
         Scenario("get_by_id", "GET /api/v1/items/{random id}", f"{ITEMS}/1"),
         Scenario("first_page", f"GET ?limit={LIMIT}", f"{ITEMS}?limit={LIMIT}"),
@@ -94,6 +96,12 @@ def scenarios(size: int) -> list[Scenario]:
             "deep_offset",
             f"GET ?limit={LIMIT}&offset={deep}",
             f"{ITEMS}?limit={LIMIT}&offset={deep}",
+        ),
+        # The deepest page ``offset`` reaches (the contract caps it at 10,000).
+        Scenario(
+            "capped_offset",
+            f"GET ?limit={LIMIT}&offset={capped}",
+            f"{ITEMS}?limit={LIMIT}&offset={capped}",
         ),
         Scenario(
             "deep_cursor", f"GET ?limit={LIMIT}&after={deep}", f"{ITEMS}?limit={LIMIT}&after={deep}"
