@@ -72,7 +72,14 @@ PARITY: list[Case] = [
         "list",
         Request("GET", ITEMS),
         200,
-        body={"total": 2, "limit": 20, "offset": 0},
+        body={
+            "total": 2,
+            "total_exact": True,
+            "limit": 20,
+            "offset": 0,
+            "after": 0,
+            "next_after": None,
+        },
         headers={"content-type": "application/json", "cache-control": "no-store"},
     ),
     Case(
@@ -123,10 +130,28 @@ PARITY: list[Case] = [
     ),
     Case("list-unknown-parameter-ignored", Request("GET", f"{ITEMS}?colour=red"), 200),
     Case(
-        "list-past-the-end",
-        Request("GET", f"{ITEMS}?offset={10**30}"),
+        "list-cursor",
+        Request("GET", f"{ITEMS}?limit=1&after=1"),
         200,
-        body={"items": [], "offset": 10**30},
+        body={"limit": 1, "offset": 0, "after": 1, "next_after": 2},
+    ),
+    Case(
+        "list-cursor-and-offset",
+        Request("GET", f"{ITEMS}?limit=1&after=1&offset=1"),
+        200,
+        body={"limit": 1, "offset": 1, "after": 1},
+    ),
+    Case(
+        "list-past-the-end",
+        Request("GET", f"{ITEMS}?after={10**30}"),
+        200,
+        body={"items": [], "after": 10**30, "next_after": None},
+    ),
+    Case(
+        "list-offset-at-the-cap",
+        Request("GET", f"{ITEMS}?offset=10000"),
+        200,
+        body={"items": [], "offset": 10_000, "next_after": None},
     ),
     Case(
         "patch",
@@ -226,6 +251,12 @@ PARITY: list[Case] = [
             (["query", "limit"], "greater_than_equal"),
             (["query", "offset"], "greater_than_equal"),
         ],
+    ),
+    Case(
+        "query-bad-cursor-and-deep-offset",
+        Request("GET", f"{ITEMS}?after=next&offset=10001"),
+        422,
+        errors=[(["query", "after"], "int_type"), (["query", "offset"], "less_than_equal")],
     ),
     # Section 4: which status for which mistake.
     Case("not-json", raw("POST", ITEMS, b"{"), 400),
@@ -429,6 +460,8 @@ def _huge_number_cases() -> list[Case]:
             ("limit-huge-integer", f"limit={HUGE}", "limit", "less_than_equal"),
             ("limit-huge-negative-integer", f"limit=-{HUGE}", "limit", "greater_than_equal"),
             ("offset-huge-negative-integer", f"offset=-{HUGE}", "offset", "greater_than_equal"),
+            ("offset-huge-integer", f"offset={HUGE}", "offset", "less_than_equal"),
+            ("after-huge-negative-integer", f"after=-{HUGE}", "after", "greater_than_equal"),
         ]
     ]
     return cases
@@ -568,6 +601,15 @@ HOSTILE: list[Case] = [
             ("limit-underscore", "limit=1_0", "limit", "int_type"),
             ("offset-negative", "offset=-1", "offset", "greater_than_equal"),
             ("offset-word", "offset=x", "offset", "int_type"),
+            ("offset-past-the-cap", "offset=10001", "offset", "less_than_equal"),
+            ("offset-huge", f"offset={10**30}", "offset", "less_than_equal"),
+            ("after-negative", "after=-1", "after", "greater_than_equal"),
+            ("after-word", "after=abc", "after", "int_type"),
+            ("after-fraction", "after=2.5", "after", "int_type"),
+            ("after-exponent", "after=1e3", "after", "int_type"),
+            ("after-empty", "after=", "after", "int_type"),
+            ("after-opaque", "after=eyJpZCI6IDV9", "after", "int_type"),
+            ("after-repeated", "after=1&after=2", "after", "int_type"),
             ("limit-repeated", "limit=5&limit=6", "limit", "int_type"),
             ("offset-repeated", "offset=0&offset=0", "offset", "int_type"),
             ("repeated-with-bad-value", "limit=abc&limit=6", "limit", "int_type"),

@@ -85,14 +85,23 @@ def bare(flat: bool = False) -> FastAPI:
     async def list_items(
         session: Session,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+        after: Annotated[int, Query(ge=0)] = 0,
     ) -> Any:
-        total = await session.scalar(select(func.count()).select_from(models.Item)) or 0
-        rows = await session.scalars(
-            select(models.Item).order_by(models.Item.id).limit(limit).offset(offset)
-        )
-        items = [schemas.Item.model_validate(row) for row in rows]
-        return schemas.ItemPage(items=items, total=total, limit=limit, offset=offset)
+        # The same two queries as the template's: a capped count, a keyset range.
+        capped = select(models.Item.id).limit(10_001).subquery()
+        counted = await session.scalar(select(func.count()).select_from(capped)) or 0
+        query = select(models.Item).where(models.Item.id > after).order_by(models.Item.id)
+        rows = (await session.scalars(query.offset(offset).limit(limit + 1))).all()
+        return {
+            "items": [schemas.Item.model_validate(row) for row in rows[:limit]],
+            "total": min(counted, 10_000),
+            "total_exact": counted <= 10_000,
+            "limit": limit,
+            "offset": offset,
+            "after": after,
+            "next_after": rows[limit - 1].id if len(rows) > limit else None,
+        }
 
     @router.post("/api/v1/items", status_code=201, response_model=schemas.Item)
     async def create_item(body: schemas.ItemCreate, session: Session, response: Response) -> Any:

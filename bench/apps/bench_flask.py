@@ -77,12 +77,22 @@ def bare() -> APIFlask:
     @app.get("/api/v1/items")
     @app.input(_module("core.fields").PageQuery, location="query")
     @app.output(schemas.ItemPage)
-    def list_items(query_data: dict[str, int]) -> dict[str, Any]:
-        limit, offset = query_data["limit"], query_data["offset"]
-        total = session().scalar(select(func.count()).select_from(models.Item)) or 0
-        query = select(models.Item).order_by(models.Item.id).limit(limit).offset(offset)
-        rows = list(session().scalars(query))
-        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+    def list_items(query_data: Any) -> dict[str, Any]:
+        limit, offset, after = query_data.limit, query_data.offset, query_data.after
+        # The same two queries as the template's: a capped count, a keyset range.
+        capped = select(models.Item.id).limit(10_001).subquery()
+        counted = session().scalar(select(func.count()).select_from(capped)) or 0
+        query = select(models.Item).where(models.Item.id > after).order_by(models.Item.id)
+        rows = list(session().scalars(query.offset(offset).limit(limit + 1)))
+        return {
+            "items": rows[:limit],
+            "total": min(counted, 10_000),
+            "total_exact": counted <= 10_000,
+            "limit": limit,
+            "offset": offset,
+            "after": after,
+            "next_after": rows[limit - 1].id if len(rows) > limit else None,
+        }
 
     @app.post("/api/v1/items")
     @app.input(schemas.ItemCreate, location="json")

@@ -1,7 +1,14 @@
 """Item CRUD (contract sections 2 and 3)."""
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
+from sqlalchemy import insert
+
+from {{ cookiecutter.package_name }}.core.database import run_with_connection
+from {{ cookiecutter.package_name }}.models import Item
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import ITEMS, TIMESTAMP, assert_problem, create
 
@@ -63,21 +70,89 @@ def test_list_pages_in_id_order(client: httpx.Client) -> None:
     ids = [create(client, name=f"item-{n}")["id"] for n in range(5)]
     page = client.get(ITEMS, params={"limit": 2, "offset": 1}).json()
     assert [item["id"] for item in page["items"]] == ids[1:3]
-    assert (page["total"], page["limit"], page["offset"]) == (5, 2, 1)
+    assert (page["total"], page["limit"], page["offset"], page["after"]) == (5, 2, 1, 0)
+    assert (page["total_exact"], page["next_after"]) == (True, ids[2])
 
 
 def test_list_defaults(client: httpx.Client) -> None:
     create(client)
     page = client.get(ITEMS).json()
-    assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
+    assert {key: value for key, value in page.items() if key != "items"} == {
+        "total": 1,
+        "total_exact": True,
+        "limit": 20,
+        "offset": 0,
+        "after": 0,
+        "next_after": None,
+    }
     assert len(page["items"]) == 1
 
 
 def test_list_past_the_end_is_empty(client: httpx.Client) -> None:
-    create(client)
-    page = client.get(ITEMS, params={"offset": 10**30}).json()
-    assert page["items"] == []
-    assert page["total"] == 1
+    item = create(client)
+    for params in ({"offset": 10_000}, {"after": item["id"]}, {"after": 10**30}):
+        page = client.get(ITEMS, params=params).json()
+        assert (page["items"], page["total"], page["next_after"]) == ([], 1, None), params
+
+
+def pages(client: httpx.Client, limit: int) -> list[list[int]]:
+    """Every page of ids, following ``next_after`` from the first page."""
+    found: list[list[int]] = []
+    params = {"limit": limit}
+    for _ in range(50):  # bounded: far more pages than any test makes
+        page = client.get(ITEMS, params=params).json()
+        found.append([item["id"] for item in page["items"]])
+        if page["next_after"] is None:
+            return found
+        assert page["next_after"] == found[-1][-1]
+        params = {"limit": limit, "after": page["next_after"]}
+    raise AssertionError("next_after never became null")
+
+
+def test_cursor_pages_through_every_item_once(client: httpx.Client) -> None:
+    ids = [create(client, name=f"item-{n}")["id"] for n in range(5)]
+    assert pages(client, 2) == [ids[0:2], ids[2:4], ids[4:5]]
+    assert pages(client, 5) == [ids]  # a full last page: no empty page after it
+
+
+def test_cursor_and_offset_combine(client: httpx.Client) -> None:
+    ids = [create(client, name=f"item-{n}")["id"] for n in range(5)]
+    page = client.get(ITEMS, params={"after": ids[0], "offset": 1, "limit": 2}).json()
+    assert [item["id"] for item in page["items"]] == ids[2:4]
+    assert (page["after"], page["offset"], page["next_after"]) == (ids[0], 1, ids[3])
+
+
+def test_cursor_is_stable_under_writes(client: httpx.Client) -> None:
+    """Creating and deleting items between pages never skips or repeats an item."""
+    ids = [create(client, name=f"item-{n}")["id"] for n in range(6)]
+    first = client.get(ITEMS, params={"limit": 2}).json()
+    assert client.delete(f"{ITEMS}/{ids[0]}").status_code == 204
+    assert client.delete(f"{ITEMS}/{ids[3]}").status_code == 204
+    newer = create(client, name="created meanwhile")["id"]
+    rest = client.get(ITEMS, params={"limit": 10, "after": first["next_after"]}).json()
+    seen = [item["id"] for item in first["items"] + rest["items"]]
+    assert seen == [*ids[0:3], *ids[4:6], newer]
+    # By offset, the same second page would skip ids[2], moved into the first two.
+    shifted = client.get(ITEMS, params={"limit": 2, "offset": 2}).json()
+    assert ids[2] not in [item["id"] for item in shifted["items"]]
+
+
+def test_total_is_counted_up_to_the_cap(client: httpx.Client, settings: Settings) -> None:
+    """Past 10,000 items ``total`` stays 10000 and ``total_exact`` is false."""
+    now = datetime.now(UTC)
+    rows = [
+        {"name": f"bulk-{n}", "price": 1, "quantity": 0, "created_at": now, "updated_at": now}
+        for n in range(10_001)
+    ]
+    run_with_connection(settings, lambda connection: connection.execute(insert(Item), rows))
+    page = client.get(ITEMS, params={"limit": 1}).json()
+    assert (page["total"], page["total_exact"]) == (10_000, False)
+    assert page["next_after"] == page["items"][0]["id"]
+    deep = client.get(ITEMS, params={"limit": 2, "offset": 10_000}).json()
+    assert [item["name"] for item in deep["items"]] == ["bulk-10000"]
+    assert deep["next_after"] is None
+    exact = client.get(ITEMS, params={"after": page["next_after"]}).json()
+    assert (exact["total"], exact["total_exact"]) == (10_000, False)  # counts all, not the rest
 
 
 def test_patch_changes_only_the_given_fields(client: httpx.Client) -> None:

@@ -169,11 +169,13 @@ def test_parameters_are_typed_and_pages_bounded(operations: list[Operation]) -> 
         for name, parameter in parameters.items():
             assert parameter["in"] in {"path", "query", "header"}, (method, path, name)
             assert "type" in parameter["schema"], (method, path, name)
-        if "limit" in parameters:  # a paged list: a bounded page, offset from 0
+        if "limit" in parameters:  # a paged list: a bounded page and offset, a cursor from 0
             limit = parameters["limit"]["schema"]
             assert limit["minimum"] == 1, (method, path)
             assert limit["maximum"] >= 1, (method, path)
-            assert parameters["offset"]["schema"]["minimum"] == 0, (method, path)
+            offset = parameters["offset"]["schema"]
+            assert (offset["minimum"], offset["maximum"]) == (0, 10_000), (method, path)
+            assert parameters["after"]["schema"]["minimum"] == 0, (method, path)
 
 
 def test_component_schemas(document: dict[str, Any]) -> None:

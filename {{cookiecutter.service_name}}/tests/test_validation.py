@@ -204,6 +204,12 @@ def test_charset_parameter_is_allowed(client: httpx.Client) -> None:
         ("limit=2.5", ["query", "limit"], "int_type"),
         ("offset=-1", ["query", "offset"], "greater_than_equal"),
         ("offset=x", ["query", "offset"], "int_type"),
+        ("offset=10001", ["query", "offset"], "less_than_equal"),
+        ("after=-1", ["query", "after"], "greater_than_equal"),
+        ("after=abc", ["query", "after"], "int_type"),
+        ("after=1.5", ["query", "after"], "int_type"),
+        ("after=", ["query", "after"], "int_type"),
+        ("after=1&after=2", ["query", "after"], "int_type"),
         ("limit=1_0", ["query", "limit"], "int_type"),
         # A query parameter sent twice: which one counts would be a guess.
         ("limit=5&limit=6", ["query", "limit"], "int_type"),
@@ -337,6 +343,8 @@ def test_huge_numbers_in_an_update_are_422(client: httpx.Client) -> None:
         ("limit=" + HUGE, [(["query", "limit"], "less_than_equal")]),
         ("limit=-" + HUGE, [(["query", "limit"], "greater_than_equal")]),
         ("offset=-" + HUGE, [(["query", "offset"], "greater_than_equal")]),
+        ("offset=" + HUGE, [(["query", "offset"], "less_than_equal")]),
+        ("after=-" + HUGE, [(["query", "after"], "greater_than_equal")]),
     ],
 )
 def test_huge_numbers_in_the_query_are_422(
@@ -346,7 +354,7 @@ def test_huge_numbers_in_the_query_are_422(
     assert error_pairs(assert_problem(response, 422, "Unprocessable Content", ITEMS)) == expected
 
 
-def test_huge_offset_is_past_the_end(client: httpx.Client) -> None:
+def test_huge_cursor_is_past_the_end(client: httpx.Client) -> None:
     create(client)
-    page = client.get(f"{ITEMS}?offset={HUGE}").json()
-    assert (page["items"], page["total"]) == ([], 1)
+    page = client.get(f"{ITEMS}?after={HUGE}").json()
+    assert (page["items"], page["total"], page["next_after"]) == ([], 1, None)
