@@ -114,14 +114,16 @@ def test_summary_pairs_each_repeat() -> None:
     assert harness.summary.paired_ratio(top, None) is None
 
 
-def test_growth_chart_tolerates_absence_and_odd_shapes(tmp_path: Path) -> None:
-    """No growth.json, or one of a shape the chart does not know: no chart, no failure."""
-    growth = tmp_path / "growth.json"
-    assert harness.charts.growth_chart(growth, tmp_path / "growth.png") is False
-    growth.write_text('{"unexpected": true}')
-    assert harness.charts.growth_chart(growth, tmp_path / "growth.png") is False
-    assert not (tmp_path / "growth.png").exists()
-    series = harness.charts._growth_series(
-        {"series": [{"name": "a", "points": [{"x": 1, "y": 2}, {"x": 2, "y": "?"}]}]}
-    )
-    assert series == {"a": [(1.0, 2.0)]}
+def test_growth_chart(tmp_path: Path) -> None:
+    """No growth.json: no chart; its series by size, refused sizes left out."""
+    chart = tmp_path / "growth.png"
+    assert harness.charts.growth_chart(tmp_path / "growth.json", chart) is False
+    assert not chart.exists()
+    sizes = {
+        "1000000": {"first_page": {"p50_ms": 2.5}, "deep_offset": {"status": 422}},
+        "1000": {"first_page": {"p50_ms": 2.0}, "deep_offset": {"p50_ms": 9.0}},
+    }
+    assert harness.charts.growth_series({"results": {"flask": sizes}}) == {
+        "flask first_page": [(1000, 2.0), (1000000, 2.5)],
+        "flask deep_offset": [(1000, 9.0)],
+    }

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import log
 from .databases import LABELS
 from .scenarios import BARE, BY_NAME, GENERATED, ONE_WORKER, RAW, RUN_ORDER, TWO_WORKERS
 from .summary import ratio
@@ -119,60 +118,43 @@ def workers_chart(report: dict[str, Any], path: Path) -> bool:
 
 
 def growth_chart(growth_json: Path, path: Path) -> bool:
-    """A chart of ``growth.json`` (bench/growth.py) when it exists and has series to plot.
+    """p50 latency against table size from ``growth.json`` (bench/growth.py), if it exists.
 
-    It takes the shapes that file may have: ``{"series": {name: [[x, y], ...]}}`` or
-    ``{"series": [{"name": ..., "points": [{"x"|..., "y"|...}]}]}``, with optional
-    ``x_label``/``y_label``/``title``. Anything else is left alone, with a line in the log.
+    One line per stack and scenario; refused scenarios (a 422 past the offset cap) have
+    no latency and leave a gap.
     """
     if not growth_json.exists():
         return False
-    try:
-        data = json.loads(growth_json.read_text())
-        series = _growth_series(data)
-    except (OSError, ValueError, TypeError, KeyError) as error:
-        log(f"{growth_json.name}: not charted ({error})")
-        return False
-    if not series:
-        log(f"{growth_json.name}: no series found to chart")
-        return False
+    series = growth_series(json.loads(growth_json.read_text()))
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(8, 4.5))
-    for name, points in series.items():
+    colours: dict[str, str] = {}
+    for label, points in series.items():
+        stack, scenario = label.split(" ", 1)
+        colour = colours.setdefault(scenario, f"C{len(colours)}")
         xs, ys = zip(*points, strict=True)
-        axis.plot(xs, ys, marker="o", label=name)
-    axis.set_xlabel(str(data.get("x_label", "x")))
-    axis.set_ylabel(str(data.get("y_label", "y")))
-    axis.set_title(str(data.get("title", "growth")), fontsize=10)
+        style = "-" if stack == "fastapi" else "--"
+        axis.plot(xs, ys, style, color=colour, marker="o", label=label)
+    axis.set_xscale("log")
+    axis.set_xlabel("rows in the table")
+    axis.set_ylabel("p50 latency, ms")
+    axis.set_title("Growth with the table (PostgreSQL, one worker)", fontsize=10)
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=7, ncol=2)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return True
 
 
-def _growth_series(data: Any) -> dict[str, list[tuple[float, float]]]:
-    raw = data.get("series", {}) if isinstance(data, dict) else {}
-    items = (
-        raw.items()
-        if isinstance(raw, dict)
-        else (
-            (entry.get("name", f"series {i}"), entry.get("points", []))
-            for i, entry in enumerate(raw)
-        )
-    )
-    series = {}
-    for name, points in items:
-        pairs = []
-        for point in points:
-            if isinstance(point, dict):
-                x = point.get("x", point.get("n", point.get("size")))
-                y = point.get("y", point.get("value", point.get("rps")))
-            else:
-                x, y = point[0], point[1]
-            if isinstance(x, int | float) and isinstance(y, int | float):
-                pairs.append((float(x), float(y)))
-        if pairs:
-            series[str(name)] = pairs
+def growth_series(data: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """``{"<stack> <scenario>": [(rows, p50 ms), ...]}``, by rows; refused sizes left out."""
+    series: dict[str, list[tuple[int, float]]] = {}
+    for stack, sizes in data["results"].items():
+        for rows, by_name in sorted(sizes.items(), key=lambda item: int(item[0])):
+            for scenario, figures in by_name.items():
+                if "p50_ms" in figures:
+                    series.setdefault(f"{stack} {scenario}", []).append(
+                        (int(rows), figures["p50_ms"])
+                    )
     return series
