@@ -170,7 +170,9 @@ class TestMultiprocess:
         assert tmp_path.is_dir()  # not the server's to remove
 
     def test_or_makes_its_own(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.delenv(metrics_store.MULTIPROC_DIR_VARIABLE, raising=False)
+        # Empty counts as unset; set through monkeypatch, the variable the store sets
+        # is undone after the test (later tests would scrape a removed directory).
+        monkeypatch.setenv(metrics_store.MULTIPROC_DIR_VARIABLE, "")
         with metrics_store.metrics_store() as store:
             assert os.environ[metrics_store.MULTIPROC_DIR_VARIABLE] == str(store.path)
             assert store.path.is_dir()

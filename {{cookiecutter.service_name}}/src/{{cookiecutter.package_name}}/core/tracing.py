@@ -3,27 +3,29 @@
 On when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` is
 set, or ``OTEL_TRACES_EXPORTER`` names an exporter (``otlp``, the only one shipped);
 ``OTEL_TRACES_EXPORTER=none`` and ``OTEL_SDK_DISABLED=true`` keep it off. Then each
-request is a server span (named after its route template, continuing a W3C
-``traceparent``), each database statement a client span under it, and every log
-line written inside carries ``trace_id`` and ``span_id``. Spans leave in batches
-over OTLP/HTTP (protobuf); the SDK reads the rest of its settings (sampler,
-batching, endpoint, headers, resource) from the environment (docs/operations.md).
+request is a server span (``core/spans.py``, opened by the request-context
+middleware), each database statement a client span under it (SQLAlchemy's
+instrumentation), and every log line written inside carries ``trace_id`` and
+``span_id``. Spans leave in batches over OTLP/HTTP (protobuf); the SDK reads the rest
+of its settings (sampler, batching, endpoint, headers, resource) from the
+environment (docs/operations.md).
 
-Off, nothing of OpenTelemetry is imported: the imports live in ``instrument``.
+Off, nothing of OpenTelemetry's SDK is imported: the imports live in the functions.
 """
 
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Engine
 
 from ..settings import SettingsError
 from . import logs
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
+
+    from .spans import RequestSpans
 
 # service.name unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names another.
 SERVICE_NAME = "{{ cookiecutter.service_name }}"
@@ -78,33 +80,22 @@ def tracer_provider(version: str) -> "TracerProvider":
     return provider
 
 
-def instrument(app: FastAPI, engine: AsyncEngine, version: str) -> None:
-    """Trace ``app``'s requests and ``engine``'s statements (the official instrumentations)."""
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-    from opentelemetry.trace import format_span_id, format_trace_id, get_current_span
+def start_tracing(engine: Engine, version: str) -> "RequestSpans":
+    """Trace ``engine``'s statements; the server spans for the request-context middleware.
 
-    def span_fields() -> dict[str, str]:
-        """The current span's ids for a log line; none outside a span."""
-        context = get_current_span().get_span_context()
-        if not context.is_valid:
-            return {}
-        return {
-            "trace_id": format_trace_id(context.trace_id),
-            "span_id": format_span_id(context.span_id),
-        }
+    Called in each worker (``create_app``), after the production server forked it:
+    the span processor's thread does not survive a fork.
+    """
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    from .spans import RequestSpans, span_fields
 
     provider = tracer_provider(version)
-    # A span per request, named after the route's template ("GET /api/v1/items/{item_id}"),
-    # outside every middleware: the access line is written inside it. No spans of its
-    # own for each ASGI message received or sent.
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=provider, exclude_spans=["receive", "send"]
-    )
     database = SQLAlchemyInstrumentor()
     if database.is_instrumented_by_opentelemetry:
         database.uninstrument()  # one traced engine per process: the newest app's
-    # The async engine runs its statements on the sync engine. skip_dep_check: the
-    # instrumentation declares SQLAlchemy < 2.1 only; the tests show it works with this one.
-    database.instrument(engine=engine.sync_engine, tracer_provider=provider, skip_dep_check=True)
+    # skip_dep_check: the instrumentation declares SQLAlchemy < 2.1 only; the tests
+    # show it works with this one.
+    database.instrument(engine=engine, tracer_provider=provider, skip_dep_check=True)
     logs.span_fields = span_fields
+    return RequestSpans(provider, os.environ.get("OTEL_PYTHON_EXCLUDED_URLS", ""))
