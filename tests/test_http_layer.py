@@ -4,8 +4,9 @@ Both stacks are served side by side on SQLite. Raw bytes go to each server on
 a fresh connection: malformed or over-limit requests must get the same status
 from both (a problem+json refusal, never a 2xx), bodies that do not arrive
 whole must write nothing, stalled connections must neither starve other
-clients nor stay open past the documented timeouts, and a client reusing its
-connection after an early refusal must still be answered.
+clients nor stay open past the documented timeouts, nor may a client that is
+never waited for (it pipelines), and a client reusing its connection after an
+early refusal must still be answered.
 """
 
 from __future__ import annotations
@@ -407,3 +408,43 @@ def test_stalled_connections_neither_starve_nor_linger(stacks: Stacks) -> None:
     assert item_count(stacks) == before
     for name, server in stacks.servers.items():
         assert "Traceback" not in server.log(), f"{name}:\n{server.log()[-3000:]}"
+
+
+PIPELINED = 4000  # requests one connection sends at once
+
+
+def pipelined_batch(server: Server) -> tuple[float, float]:
+    """Seconds a connection pipelining ``PIPELINED`` requests takes, and seconds another
+    client waits meanwhile for one answer."""
+    request = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+    last = b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    done = threading.Event()
+    with socket.create_connection(address(server), timeout=60) as busy:
+
+        def drain() -> None:  # reads as fast as answers come: the server never waits
+            with contextlib.suppress(OSError):
+                while busy.recv(1 << 16):
+                    pass
+            done.set()
+
+        reader = threading.Thread(target=drain, daemon=True)
+        started = time.perf_counter()
+        reader.start()
+        busy.sendall(request * (PIPELINED - 1) + last)
+        asked = time.perf_counter()
+        answer = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        waited = time.perf_counter() - asked
+        assert answer.status == 200, answer.show()
+        assert done.wait(60), "the pipelined answers did not end"
+        batch = time.perf_counter() - started
+    reader.join(timeout=5)
+    return batch, waited
+
+
+def test_a_client_that_never_waits_does_not_starve_the_others(stacks: Stacks) -> None:
+    """Each request on a keep-alive connection gives the others a turn (gevent's greenlets
+    switch only when one waits; a pipelining client never makes it wait)."""
+    for name, server in stacks.servers.items():
+        batch, waited = pipelined_batch(server)
+        print(f"{name}: {PIPELINED} pipelined in {batch:.3f}s, another client waited {waited:.3f}s")
+        assert waited < batch / 4, (name, batch, waited)

@@ -219,4 +219,4 @@ def test_a_traced_request_is_exported_under_its_caller(
 
     missing_span = server_span(receiver.of_trace(missing_trace))
     assert missing_span.span.name == f"GET {ITEM_ROUTE}"
-    assert missing_span.attributes["http.status_code"] == 404
+    assert missing_span.attributes["http.response.status_code"] == 404
