@@ -13,7 +13,7 @@ import re
 
 from opentelemetry import context, propagate, trace
 
-# The instrumentations' (SQLAlchemy's here) common switch: nothing traced under it.
+# The instrumentations' (SQLAlchemy's here) common switch: nothing is traced under it.
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, StatusCode
@@ -44,7 +44,12 @@ class RequestSpan:
         if span is None:
             self.token = context.attach(context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
         else:
-            self.token = context.attach(trace.set_span_in_context(span, parent))
+            current = trace.set_span_in_context(span, parent)
+            if not span.is_recording():
+                # Nothing under a span left out is recorded either: spare the database
+                # instrumentation its work for each statement (attributes, a span).
+                current = context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, current)
+            self.token = context.attach(current)
 
     def finish(self, route: str, status: int) -> None:
         """Name the span after ``route``'s template (``""``: no route answered) and end it."""
