@@ -1,5 +1,8 @@
 """Running generated projects from outside: for the benchmark and the template's tests.
 
+Commands in a clean environment (``run``, ``check``), servers stopped by their process
+group (``stop_group``), free loopback ports, and the stack virtualenvs.
+
 Both build and share the same stack virtualenvs (one key, one lock, one "complete"
 marker), so neither installs over a venv the other is using.
 """
@@ -12,6 +15,7 @@ import functools
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -68,6 +72,53 @@ def pyenv_versions() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return ":".join(dict.fromkeys(versions)) or None
+
+
+class CommandFailed(RuntimeError):
+    """A command exited non-zero; the message names it and holds its output."""
+
+
+def run(
+    command: list[str], cwd: Path | None = None, timeout: float = 900, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in ``clean_env(**env)``, stdout and stderr merged into ``.stdout``."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=clean_env(**env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def check(command: list[str], cwd: Path, timeout: float = 900, **env: str) -> str:
+    """``run`` a command; its output, or CommandFailed with that output unless it exits 0."""
+    result = run(command, cwd, timeout, **env)
+    if result.returncode != 0:
+        raise CommandFailed(
+            f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{result.stdout}"
+        )
+    return result.stdout
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+    """SIGTERM a process started in its own session, and its group; SIGKILL if it lingers.
+
+    The group is the one this process leads (``start_new_session=True``), so nothing
+    is signalled by name; returns the process's exit status.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return process.wait(timeout=timeout)
 
 
 def free_port() -> int:

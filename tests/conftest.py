@@ -4,6 +4,8 @@
 - ``run_cookiecutter(*args)`` runs the cookiecutter CLI (for exit status and stderr).
 - ``stack_venv(framework)`` returns a virtualenv, cached under ``.cache/venvs/``,
   that a generated project of that stack was installed into with ``make install``.
+- ``run``/``check`` run a command in a clean environment (``bench/project_tools.py``,
+  shared with the benchmark); ``running_postgres()`` a throwaway PostgreSQL (``postgres.py``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from typing import Any
 
 import pytest
 from cookiecutter.main import cookiecutter
-from postgres import Postgres, PostgresUnavailable
+from postgres import Postgres, PostgresUnavailable, throwaway
 
-from project_tools import cached_venv, clean_env, file_lock
+from project_tools import cached_venv, check, file_lock
+from project_tools import clean_env as clean_env  # re-exported for the tests
+from project_tools import run as run  # re-exported for the tests
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
@@ -33,9 +37,8 @@ DATABASES: list[str] = COOKIECUTTER_JSON["database"]
 CIS: list[str] = COOKIECUTTER_JSON["ci"]
 DEFAULT_PYTHON = PYTHON_VERSIONS[0]
 
-# Timeouts (seconds) for the generated project's commands.
+# Seconds a generated project's ``make install`` may take (other commands: ``check``'s 900).
 INSTALL_TIMEOUT = 1200
-COMMAND_TIMEOUT = 900
 
 
 def combinations() -> list[Any]:
@@ -70,32 +73,6 @@ def answers_of(case: dict[str, str]) -> dict[str, str]:
 def project_files(root: Path) -> list[Path]:
     """Every file of a generated tree (hidden ones included), relative and sorted."""
     return sorted(path.relative_to(root) for path in root.rglob("*") if path.is_file())
-
-
-def run(
-    command: list[str], cwd: Path, timeout: float = COMMAND_TIMEOUT, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run a command with stdout and stderr merged into ``.stdout``."""
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env=clean_env(**env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def check(command: list[str], cwd: Path, timeout: float = COMMAND_TIMEOUT, **env: str) -> str:
-    """Run a command and fail the test with its output unless it exits 0."""
-    result = run(command, cwd, timeout, **env)
-    assert result.returncode == 0, (
-        f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{result.stdout}"
-    )
-    return result.stdout
 
 
 @pytest.fixture(scope="session")
@@ -216,19 +193,14 @@ def running_postgres() -> Iterator[Postgres]:
 
     ``REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns that skip into a failure.
     """
-    try:
-        Postgres.check_available()
-        server = Postgres()
-        server.init()
-        server.start()
-    except PostgresUnavailable as error:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but cannot start: {error}")
-        pytest.skip(f"PostgreSQL cannot start here: {error}")
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(throwaway())
+        except PostgresUnavailable as error:
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL is required here but cannot start: {error}")
+            pytest.skip(f"PostgreSQL cannot start here: {error}")
         yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
-"""A throwaway PostgreSQL server on the loopback, for the test session.
+"""A throwaway PostgreSQL server on the loopback, for the tests and the benchmark.
 
 PostgreSQL refuses to run as root, so the server runs as the ``postgres`` OS
 user (``runuser``) in a temporary data directory. It trusts loopback clients:
-it is reachable from this machine only and lives as long as the session.
+it is reachable from this machine only and lives as long as its ``throwaway()`` block.
 """
 
 from __future__ import annotations
@@ -11,20 +11,16 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from project_tools import free_port
+
 BIN_DIR = Path(os.environ.get("POSTGRES_BIN_DIR", "/usr/lib/postgresql/15/bin"))
 OS_USER = "postgres"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PostgresUnavailable(Exception):
@@ -33,7 +29,7 @@ class PostgresUnavailable(Exception):
 
 class Postgres:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="template-pg-"))
         self.data_dir = self.root / "data"
         self.log_file = self.root / "server.log"
@@ -147,6 +143,35 @@ class Postgres:
         return f"postgresql://{OS_USER}@127.0.0.1:{self.port}/{database}"
 
     def remove(self) -> None:
-        if self.is_running():
-            self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server and delete its directory.
+
+        When ``pg_ctl stop`` fails, the postmaster is stopped by its PID (SIGQUIT) with a
+        warning, so no server outlives its block.
+        """
+        try:
+            if self.is_running():
+                self.stop()
+        except (PostgresUnavailable, subprocess.TimeoutExpired) as error:
+            warnings.warn(
+                f"pg_ctl stop failed ({error}); stopping the postmaster by its PID", stacklevel=2
+            )
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(self.postmaster_pid(), signal.SIGQUIT)
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway() -> Iterator[Postgres]:
+    """A new PostgreSQL 15 server, removed after, even on failure.
+
+    Raises PostgresUnavailable (one line why) where none can start here.
+    """
+    Postgres.check_available()
+    server = Postgres()
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.remove()

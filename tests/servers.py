@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import time
 import urllib.error
@@ -20,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import check, clean_env
-from project_tools import free_port
+from project_tools import free_port, stop_group
 
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -116,11 +114,4 @@ def wait_until_up(server: Server, timeout: float = STARTUP_TIMEOUT) -> None:
 
 def stop(process: subprocess.Popen[bytes]) -> int:
     """SIGTERM the server's process group; SIGKILL it if it does not stop in time."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        return process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        return process.wait(timeout=STOP_TIMEOUT)
+    return stop_group(process, STOP_TIMEOUT)

@@ -35,7 +35,7 @@ from test_docker import (
 )
 from test_k8s import POSTGRES_IMAGE, call, require_postgres_image
 
-from conftest import FRAMEWORKS, clean_env, file_lock
+from conftest import FRAMEWORKS, file_lock, run
 from project_tools import free_port
 
 base_image = test_docker.base_image  # the fixture, shared
@@ -70,17 +70,7 @@ def compose_project(
     base = [command, "--project-name", name, "--file", "compose.yaml", "--file", str(override)]
 
     def compose(*args: str, check: bool = True) -> str:
-        result = subprocess.run(
-            [*base, *args],
-            cwd=project,
-            env=clean_env(PUBLISHED_PORT=str(port)),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=COMPOSE_TIMEOUT,
-            check=False,
-        )
+        result = run([*base, *args], project, COMPOSE_TIMEOUT, PUBLISHED_PORT=str(port))
         if check:
             assert result.returncode == 0, f"docker-compose {' '.join(args)}:\n{result.stdout}"
         return result.stdout.strip()

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FRAMEWORKS, TEMPLATE_DIR, clean_env, file_lock
+from conftest import FRAMEWORKS, TEMPLATE_DIR, file_lock, run
 
 pytestmark = [pytest.mark.venv, pytest.mark.xdist_group("docker")]
 
@@ -53,16 +53,7 @@ LOCK = TEMPLATE_DIR / ".cache" / "docker.lock"
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> str:
-    result = subprocess.run(
-        ["docker", *args],
-        env=clean_env(DOCKER_BUILDKIT="0"),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = run(["docker", *args], timeout=timeout, DOCKER_BUILDKIT="0")
     if check:
         assert result.returncode == 0, f"docker {' '.join(args)} exited {result.returncode}:\n" + (
             result.stdout

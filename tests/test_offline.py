@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import TEMPLATE_DIR, clean_env
+from conftest import TEMPLATE_DIR, run
 
 pytestmark = pytest.mark.meta
 
@@ -57,17 +57,7 @@ def test_suite_runs_without_network(tmp_path) -> None:
         str(tmp_path / "offline"),
         "tests",
     ]
-    result = subprocess.run(
-        command,
-        cwd=TEMPLATE_DIR,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run(command, TEMPLATE_DIR, timeout=600)
     failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
     assert result.returncode == 0, (
         "without network:\n" + "\n".join(failed) + "\n\nfull output:\n" + result.stdout

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from project_tools import clean_env
+import project_tools
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = BENCH_DIR.parent
@@ -25,20 +24,8 @@ def log(message: str) -> None:
 
 
 def check(command: list[str], cwd: Path, timeout: float = 900, **env: str) -> str:
-    """Run ``command``; its output, or a BenchError with that output."""
-    result = subprocess.run(
-        command,
-        cwd=cwd,
-        env=clean_env(**env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(
-            f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{result.stdout}"
-        )
-    return result.stdout
+    """Run ``command`` (``project_tools.check``); its output, or a BenchError with that output."""
+    try:
+        return project_tools.check(command, cwd, timeout, **env)
+    except project_tools.CommandFailed as error:
+        raise BenchError(str(error)) from None

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +18,7 @@ from pathlib import Path
 from .common import TEMPLATE_DIR, BenchError, log
 
 sys.path.append(str(TEMPLATE_DIR / "tests"))
-from postgres import Postgres, PostgresUnavailable  # noqa: E402  (the tests' helper)
+from postgres import Postgres, PostgresUnavailable, throwaway  # noqa: E402  (the tests' helper)
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -54,30 +52,15 @@ def sqlite_dir(choice: str, work_dir: Path) -> Iterator[Path]:
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[Postgres]:
     """A new PostgreSQL 15 server on the loopback, stopped and removed after, even on failure."""
-    try:
-        Postgres.check_available()
-        server = Postgres()
-        server.init()
-        server.start()
-    except PostgresUnavailable as error:
-        raise BenchError(
-            f"PostgreSQL cannot start here ({error}); give DATABASE_URL or --database sqlite"
-        ) from None
-    log(f"PostgreSQL 15 started on 127.0.0.1:{server.port} (throwaway, {server.root})")
-    try:
-        yield server
-    finally:
-        pid = None
-        with contextlib.suppress(OSError, ValueError):
-            pid = server.postmaster_pid()
+    with contextlib.ExitStack() as stack:
         try:
-            server.remove()
+            server = stack.enter_context(throwaway())
         except PostgresUnavailable as error:
-            log(f"pg_ctl stop failed ({error}); stopping the postmaster by its PID")
-            if pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGQUIT)
-            shutil.rmtree(server.root, ignore_errors=True)
+            raise BenchError(
+                f"PostgreSQL cannot start here ({error}); give DATABASE_URL or --database sqlite"
+            ) from None
+        log(f"PostgreSQL 15 started on 127.0.0.1:{server.port} (throwaway, {server.root})")
+        yield server
 
 
 @contextlib.contextmanager

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from project_tools import cached_venv, clean_env
+from project_tools import cached_venv, run
 
 from .common import PACKAGE, SERVICE, TEMPLATE_DIR, check, log
 
@@ -28,8 +27,8 @@ VERSIONS = {
 }
 
 
-def generate(framework: str, output_dir: Path) -> tuple[Path, float]:
-    """``cookiecutter --no-input`` of the template; the project and the seconds it took."""
+def generate(framework: str, output_dir: Path, template: Path = TEMPLATE_DIR) -> tuple[Path, float]:
+    """``cookiecutter --no-input`` of ``template``; the project and the seconds it took."""
     home = output_dir / "cookiecutter-home"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "config.yaml"
@@ -38,7 +37,7 @@ def generate(framework: str, output_dir: Path) -> tuple[Path, float]:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     command = [sys.executable, "-m", "cookiecutter", "--no-input", "--config-file", str(config)]
-    command += ["--output-dir", str(out), str(TEMPLATE_DIR), f"framework={framework}"]
+    command += ["--output-dir", str(out), str(template), f"framework={framework}"]
     check(command, TEMPLATE_DIR, timeout=300)
     return out / SERVICE, time.perf_counter() - started
 
@@ -75,17 +74,7 @@ def project_tests(project: Path, venv: Path) -> tuple[float, str]:
     A failing suite is reported, not fatal: the benchmark measures the servers.
     """
     started = time.perf_counter()
-    result = subprocess.run(
-        ["make", "test", f"VENV={venv}"],
-        cwd=project,
-        env=clean_env(PYTHONPATH=str(project / "src")),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run(["make", "test", f"VENV={venv}"], project, PYTHONPATH=str(project / "src"))
     seconds = time.perf_counter() - started
     lines = [
         line.strip("= ")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from project_tools import clean_env, free_port
+from project_tools import clean_env, free_port, stop_group
 
 from .common import APPS_DIR, PACKAGE, BenchError
 
@@ -38,6 +37,8 @@ class App:
 
     framework: str
     label: str
+    # ``bench_<framework>:<factory>``; "" for the project's own app (no ``--app``, which an
+    # older template's server may lack: growth.py's before/after).
     factory: str = "template"
     env: tuple[tuple[str, str], ...] = ()
     # Pinned to one core with wrk on another; unpinned rows (several workers) share both.
@@ -128,7 +129,8 @@ def command(stack: Stack, app: App, port: int, cpu: int | None) -> list[str]:
         argv += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(app.workers)]
         argv += ["--blocking-threads", str(app.threads), "--log-level", "warning", target]
     else:
-        argv = [str(stack.venv / "bin" / "python"), "-m", f"{PACKAGE}.server", "--app", target]
+        argv = [str(stack.venv / "bin" / "python"), "-m", f"{PACKAGE}.server"]
+        argv += ["--app", target] if app.factory else []
     return argv if cpu is None or not app.pinned else ["taskset", "-c", str(cpu), *argv]
 
 
@@ -200,15 +202,7 @@ def wait_until_up(server: Server) -> None:
 
 def stop(server: Server) -> None:
     """SIGTERM the server's own process group; SIGKILL it if it does not stop in time."""
-    process = server.process
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=STOP_TIMEOUT)
+    stop_group(server.process, STOP_TIMEOUT)
     for path in server.cleanup:
         for child in sorted(path.glob("*"), reverse=True):
             child.unlink(missing_ok=True)
