@@ -19,7 +19,8 @@ so a change of background load on a shared machine hits every size alike and the
 between sizes stay honest. The median of the repeats is quoted. A scenario the service
 refuses (its probe is not a 200, e.g. an ``offset`` past the cap) is reported with its status
 instead of figures. Results: ``bench/results/growth.md`` and ``growth.json``, each size's
-figures against the 1,000-row ones.
+figures against the 1,000-row ones. Generation, servers, wrk and PostgreSQL are the
+benchmark harness's (``bench/harness/``); this script adds the sizes, loading and report.
 """
 
 from __future__ import annotations
@@ -28,69 +29,45 @@ import argparse
 import contextlib
 import json
 import os
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from project_tools import cached_venv, clean_env, free_port
-
-BENCH_DIR = Path(__file__).resolve().parent
-TEMPLATE_DIR = BENCH_DIR.parent
-RESULTS_DIR = BENCH_DIR / "results"
-sys.path.insert(0, str(TEMPLATE_DIR / "tests"))
-
-from postgres import Postgres  # noqa: E402 (the template's test helper)
+from harness import projects
+from harness.common import RESULTS_DIR, TEMPLATE_DIR, BenchError, check, log
+from harness.databases import Postgres, throwaway_postgres
+from harness.load import cpus, median_of, wrk
+from harness.scenarios import GENERATED, Scenario
+from harness.servers import App, Stack, serve_all
 
 FRAMEWORKS = ("fastapi", "flask")
-PACKAGE = "inventory_service"  # the default answers
-SERVICE = "inventory-service"
 SIZES = (1_000, 100_000, 1_000_000)
 ITEMS = "/api/v1/items"
 LIMIT = 20
 MAX_OFFSET = 10_000
-STARTUP_TIMEOUT = 60.0
-STOP_TIMEOUT = 30.0
-WRK_TIMEOUT = "2s"
 # Goal of the issue: at 1,000,000 rows within 1.5x of the 1,000-row figures.
 GOAL = 1.5
 GOAL_SCENARIOS = ("get_by_id", "first_page")
-
-RANDOM_ID_LUA = """
--- GET /api/v1/items/{id} with a random id of the bulk-loaded rows (1..max).
-local max_id = 1000
-function init(args)
-  max_id = tonumber(args[1]) or max_id
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
-end
-function request()
-  return wrk.format("GET", "/api/v1/items/" .. math.random(1, max_id))
-end
-"""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    label: str
-    path: str
-    method: str = "GET"
 
 
 def scenarios(size: int) -> list[Scenario]:
     deep = int(size * 0.9)
     capped = min(deep, MAX_OFFSET - LIMIT)
     return [
-        Scenario("get_by_id", "GET /api/v1/items/{random id}", f"{ITEMS}/1"),
+        # Random ids of the loaded rows, 1..size.
+        Scenario(
+            "get_by_id",
+            "GET /api/v1/items/{random id}",
+            f"{ITEMS}/1",
+            script="random_id.lua",
+            script_args=(str(size),),
+        ),
         Scenario("first_page", f"GET ?limit={LIMIT}", f"{ITEMS}?limit={LIMIT}"),
         Scenario(
             "deep_offset",
@@ -106,76 +83,8 @@ def scenarios(size: int) -> list[Scenario]:
         Scenario(
             "deep_cursor", f"GET ?limit={LIMIT}&after={deep}", f"{ITEMS}?limit={LIMIT}&after={deep}"
         ),
-        Scenario("create", "POST /api/v1/items", ITEMS, method="POST"),
+        Scenario("create", "POST /api/v1/items", ITEMS, method="POST", script="post.lua"),
     ]
-
-
-class GrowthError(RuntimeError):
-    pass
-
-
-def log(message: str) -> None:
-    print(f"[growth] {message}", flush=True)
-
-
-def check(command: list[str], cwd: Path, timeout: float = 900, **env: str) -> str:
-    result = subprocess.run(
-        command,
-        cwd=cwd,
-        env=clean_env(**env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise GrowthError(
-            f"`{' '.join(command)}` exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-        )
-    return result.stdout
-
-
-def generate(framework: str, work_dir: Path, template: Path) -> Path:
-    home = work_dir / "cookiecutter-home"
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "config.yaml"
-    config.write_text(f'cookiecutters_dir: "{home / "c"}"\nreplay_dir: "{home / "r"}"\n')
-    out = work_dir / framework
-    check(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(config),
-            "--output-dir",
-            str(out),
-            str(template),
-            f"framework={framework}",
-        ],
-        TEMPLATE_DIR,
-        timeout=300,
-    )
-    return out / SERVICE
-
-
-def stack_venv(framework: str, project: Path) -> Path:
-    def install(venv: Path) -> None:
-        log(f"{framework}: make install (once; cached in {venv})")
-        check(["make", "install", f"VENV={venv}"], project, timeout=1200)
-
-    return cached_venv(framework, project, install)
-
-
-def cpus() -> tuple[int | None, int | None]:
-    available = sorted(os.sched_getaffinity(0))
-    return (available[0], available[1]) if len(available) >= 2 else (None, None)
-
-
-def pinned(cpu: int | None, command: list[str]) -> list[str]:
-    return command if cpu is None else ["taskset", "-c", str(cpu), *command]
 
 
 # --- the database ---------------------------------------------------------------------
@@ -206,7 +115,7 @@ def psql(pg: Postgres, database: str, sql: str) -> str:
         check=False,
     )
     if result.returncode != 0:
-        raise GrowthError(f"psql failed: {result.stderr.strip()}")
+        raise BenchError(f"psql failed: {result.stderr.strip()}")
     return result.stdout.strip()
 
 
@@ -232,7 +141,7 @@ def shrink_to(pg: Postgres, database: str, size: int) -> None:
     psql(pg, database, f"DELETE FROM items WHERE id > {size}")
 
 
-# --- servers and wrk ------------------------------------------------------------------
+# --- probes and figures ---------------------------------------------------------------
 
 
 def http_get(url: str) -> tuple[int, Any]:
@@ -241,110 +150,6 @@ def http_get(url: str) -> tuple[int, Any]:
             return int(response.status), json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
-
-
-@contextlib.contextmanager
-def serve(
-    project: Path, venv: Path, database_url: str, cpu: int | None, log_path: Path
-) -> Iterator[str]:
-    port = free_port()
-    env = clean_env(
-        APP_ENV="production",
-        LOG_FORMAT="json",
-        LOG_LEVEL="INFO",
-        DOCS_ENABLED="false",
-        WEB_CONCURRENCY="1",
-        HOST="127.0.0.1",
-        PORT=str(port),
-        PYTHONPATH=str(project / "src"),
-        DATABASE_URL=database_url,
-    )
-    with log_path.open("wb") as output:
-        process = subprocess.Popen(
-            pinned(cpu, [str(venv / "bin" / "python"), "-m", f"{PACKAGE}.server"]),
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise GrowthError(f"server exited:\n{log_path.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if http_get(url + "/healthz")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise GrowthError(f"server not up:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
-
-
-def wrk_script(work_dir: Path, scenario: Scenario) -> Path:
-    path = work_dir / f"wrk-{scenario.name}.lua"
-    parts = [(BENCH_DIR / "wrk" / "report.lua").read_text()]
-    if scenario.method == "POST":
-        parts.append((BENCH_DIR / "wrk" / "post.lua").read_text())
-    elif scenario.name == "get_by_id":
-        parts.append(RANDOM_ID_LUA)
-    path.write_text("\n".join(parts))
-    return path
-
-
-_runs = 0
-
-
-def wrk(
-    url: str,
-    scenario: Scenario,
-    size: int,
-    seconds: int,
-    connections: int,
-    cpu: int | None,
-    work_dir: Path,
-) -> dict[str, Any]:
-    global _runs
-    _runs += 1
-    command = pinned(
-        cpu,
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            f"--timeout={WRK_TIMEOUT}",
-            "--latency",
-            "-s",
-            str(wrk_script(work_dir, scenario)),
-            url + scenario.path,
-        ],
-    )
-    if scenario.method == "POST":
-        command += ["--", f"g{os.getpid()}x{_runs}x{time.time_ns()}"]
-    elif scenario.name == "get_by_id":
-        command += ["--", str(size)]
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")]
-    if result.returncode != 0 or not lines:
-        raise GrowthError(f"wrk failed:\n{result.stdout}\n{result.stderr}")
-    summary: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH_JSON "))
-    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
-    return summary
 
 
 def probe(url: str, scenario: Scenario) -> int | str:
@@ -358,16 +163,13 @@ def probe(url: str, scenario: Scenario) -> int | str:
 
 
 def summary(runs: list[dict[str, Any]], status: int | str) -> dict[str, Any]:
+    figures = median_of(runs, warmups=[])
     return {
         "status": status,
-        "rps": statistics.median(run["rps"] for run in runs),
-        "p50_ms": statistics.median(run["p50_us"] for run in runs) / 1000,
-        "p99_ms": statistics.median(run["p99_us"] for run in runs) / 1000,
-        "errors": sum(
-            run[key]
-            for run in runs
-            for key in ("non_2xx_3xx", "timeouts", "connect_errors", "read_errors", "write_errors")
-        ),
+        "rps": figures.rps,
+        "p50_ms": figures.p50_ms,
+        "p99_ms": figures.p99_ms,
+        "errors": figures.socket_errors + figures.non_2xx,
         "runs": [{key: run[key] for key in ("rps", "p50_us", "p99_us")} for run in runs],
     }
 
@@ -475,16 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="growth-") as tmp:
         work_dir = Path(tmp)
         os.chmod(work_dir, 0o755)
-        projects = {}
+        built = {}
         for framework in args.frameworks:
-            project = generate(framework, work_dir, args.template)
-            projects[framework] = (project, stack_venv(framework, project))
-        Postgres.check_available()
-        pg = Postgres()
-        try:
-            pg.init()
-            pg.start()
-            project, venv = projects[args.frameworks[0]]
+            project, _ = projects.generate(framework, work_dir, args.template)
+            venv = projects.stack_venv(framework, project)
+            built[framework] = (project, venv, projects.site_packages(venv))
+        with throwaway_postgres() as pg:
+            project, venv, _ = built[args.frameworks[0]]
             urls = {}
             for size in sizes:
                 database = f"rows{size}"
@@ -499,18 +298,16 @@ def main(argv: list[str] | None = None) -> int:
                 load(pg, database, size)
                 log(f"{size:,} rows loaded in {time.monotonic() - started:.1f} s")
             with contextlib.ExitStack() as servers:
-                served = {
-                    (framework, size): servers.enter_context(
-                        serve(
-                            *projects[framework],
-                            urls[size],
-                            server_cpu,
-                            work_dir / f"{framework}-{size}.log",
-                        )
+                # The project's own app (factory ""), one server per stack and size.
+                apps = [App(framework, GENERATED, factory="") for framework in args.frameworks]
+                served = {}
+                for size in sizes:
+                    stacks = {f: Stack(f, *built[f], database_url=urls[size]) for f in built}
+                    running = servers.enter_context(
+                        serve_all(stacks, apps, server_cpu, work_dir, tracing_env={})
                     )
-                    for framework in args.frameworks
-                    for size in sizes
-                }
+                    for app in apps:
+                        served[app.framework, size] = running[app.key].url
                 plan = [
                     (scenario, size, framework, served[framework, size])
                     for index in range(len(scenarios(sizes[0])))
@@ -526,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                         if statuses[key] not in (200, 201):
                             continue
                         seconds = args.warmup if repeat < 0 else args.duration
-                        run = wrk(url, scenario, size, seconds, args.connections, wrk_cpu, work_dir)
+                        run = wrk(url, scenario, seconds, args.connections, wrk_cpu, work_dir)
                         if scenario.method == "POST":
                             shrink_to(pg, f"rows{size}", size)
                         if repeat >= 0:
@@ -538,8 +335,6 @@ def main(argv: list[str] | None = None) -> int:
                 results[framework][str(size)][name] = figures
                 shown = {k: v for k, v in figures.items() if k != "runs"}
                 log(f"{framework} {size:,} {name}: {shown}")
-        finally:
-            pg.remove()
     cpu_model = next(
         (
             line.split(":", 1)[1].strip()

@@ -61,10 +61,8 @@ def cpus() -> tuple[int | None, int | None]:
 def _script(work_dir: Path, scenario: Scenario) -> Path:
     path = work_dir / f"wrk-{scenario.name}.lua"
     if not path.exists():
-        parts = [(BENCH_DIR / "wrk" / "report.lua").read_text()]
-        if scenario.method == "POST":
-            parts.append((BENCH_DIR / "wrk" / "post.lua").read_text())
-        path.write_text("\n".join(parts))
+        names = ["report.lua", *([scenario.script] if scenario.script else [])]
+        path.write_text("\n".join((BENCH_DIR / "wrk" / name).read_text() for name in names))
     return path
 
 
@@ -87,8 +85,11 @@ def wrk(
     command.append(url + scenario.path)
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
-    if scenario.method == "POST":
-        command += ["--", f"b{os.getpid()}x{_run_counter}x{time.time_ns()}"]
+    script_args = scenario.script_args
+    if scenario.method == "POST":  # post.lua's prefix: a fresh one per run
+        script_args = (f"b{os.getpid()}x{_run_counter}x{time.time_ns()}",)
+    if script_args:
+        command += ["--", *script_args]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
     )

@@ -23,11 +23,13 @@ class Scenario:
     method: str = "GET"
     io_bound: bool = False
     database: bool = True
+    script: str = ""  # a Lua file of bench/wrk/ that makes the requests, after report.lua
+    script_args: tuple[str, ...] = ()  # its arguments (wrk ... -- ARGS)
 
 
 SCENARIOS = (
     Scenario("healthz", "GET /healthz", "/healthz", database=False),
-    Scenario("create", "POST /api/v1/items", "/api/v1/items", method="POST"),
+    Scenario("create", "POST /api/v1/items", "/api/v1/items", method="POST", script="post.lua"),
     Scenario("read", "GET /api/v1/items/{id}", f"/api/v1/items/{READ_ID}"),
     Scenario("list", "GET /api/v1/items?limit=20", "/api/v1/items?limit=20"),
     Scenario(
