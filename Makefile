@@ -17,7 +17,7 @@
 PYTHON ?= python3
 FRAMEWORK ?= fastapi
 PYTEST_ARGS ?=
-# e.g. make bench BENCH_ARGS="--only healthz,read --database sqlite"; DATABASE_URL=postgresql://...
+# e.g. make bench BENCH_ARGS=--quick (under 2 minutes) or "--only read --database sqlite"; DATABASE_URL=postgresql://...
 # for a PostgreSQL server of yours instead of the throwaway one the bench starts
 BENCH_ARGS ?=
 # e.g. make lock LOCK_ARGS=--upgrade (or --upgrade-package fastapi)

@@ -11,8 +11,10 @@ gunicorn's thread worker and granian). Every scenario runs on SQLite and on Post
 rows of both stacks interleaved. A short py-spy profile of the read route says where its
 time goes. Results go to ``bench/results/`` (``results.md``, ``results.json``, PNG charts).
 
-``--smoke`` is the short run ``tests/test_bench_smoke.py`` makes: ``GET /healthz`` for a
-second per stack, nothing written. The modules of ``harness/`` do one job each.
+``--quick`` is a look in under two minutes (``GET /healthz`` and the read on SQLite, the
+generated and bare apps, one run each). ``--smoke`` is the short run
+``tests/test_bench_smoke.py`` makes: ``GET /healthz`` for a second per stack, nothing
+written. The modules of ``harness/`` do one job each.
 """
 
 from __future__ import annotations
@@ -40,11 +42,14 @@ from harness.load import ensure_wrk
 from harness.measure import Results, measure_leg
 from harness.otlp_sink import otlp_sink
 from harness.profile import profile_read
-from harness.scenarios import BY_NAME, GENERATED, RUN_ORDER, Options, tracing_variables
+from harness.scenarios import BARE, BY_NAME, GENERATED, RUN_ORDER, Options, tracing_variables
 from harness.servers import Stack
 from harness.summary import summarise
 
 FRAMEWORKS = ("fastapi", "flask")
+# --quick: the template's overhead and FastAPI against Flask, nothing else.
+QUICK_SCENARIOS = ("healthz", "read")
+QUICK_ROWS = (GENERATED, BARE)
 # What tests/test_bench_smoke.py reaches through this module.
 __all__ = [
     "BenchError",
@@ -55,6 +60,7 @@ __all__ = [
     "main",
     "measure_leg",
     "otlp_sink",
+    "parse",
     "projects",
     "scenarios",
     "summary",
@@ -117,6 +123,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a look in under two minutes: GET /healthz and the read on SQLite, the "
+        "generated and bare apps, one run each; prints, writes nothing",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="GET /healthz for 1 s per stack on the generated app; writes nothing",
@@ -150,6 +162,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--stacks: one or more of {','.join(FRAMEWORKS)}")
     if args.smoke:
         args.scenarios, args.databases = ("healthz",), (databases.SQLITE,)
+    elif args.quick:
+        args.scenarios, args.databases = QUICK_SCENARIOS, (databases.SQLITE,)
+        args.repeats, args.no_profile = 1, True
     return args
 
 
@@ -243,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     first_database=index == 0,
                     granian=granian is not None,
                     tracing_env=tracing_env,
-                    only_rows=(GENERATED,) if args.smoke else None,
+                    only_rows=(GENERATED,) if args.smoke else QUICK_ROWS if args.quick else None,
                 )
                 report["results"][database] = to_json(results)
                 if not (args.smoke or args.no_profile) and "read" in scenarios:

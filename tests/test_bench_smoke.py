@@ -100,6 +100,15 @@ def test_bench_smoke(
     assert rows[harness.scenarios.GENERATED]["healthz"].memory["rss_mb"] > 10
 
 
+def test_quick_is_a_short_look() -> None:
+    """``--quick``: two scenarios on SQLite, generated and bare, one run, nothing written."""
+    args = harness.parse(["--quick"])
+    assert args.scenarios == ("healthz", "read")
+    assert args.databases == ("sqlite",)
+    assert (args.repeats, args.no_profile, args.output) == (1, True, None)
+    assert harness.QUICK_ROWS == ("generated", "bare")
+
+
 def test_summary_pairs_each_repeat() -> None:
     """A ratio is the median of each repeat's ratio, not the ratio of the medians."""
     top = {

@@ -41,6 +41,39 @@ def _ratio_table(report: dict[str, Any], kinds: list[tuple[str, str]]) -> list[s
     return _table(header, rows)
 
 
+def _cost_rows(report: dict[str, Any]) -> list[str]:
+    """Metrics, tracing and access log on ÷ off; nothing when no such rows ran (--quick)."""
+    table = _ratio_table(
+        report,
+        [
+            ("metrics on ÷ off", "metrics on / off"),
+            ("tracing ÷ off", "tracing 10% / off"),
+            ("access log on ÷ off", "access log on / off"),
+        ],
+    )
+    if len(table) <= 3:  # header, alignment and blank line: no row
+        return []
+    sink = report.get("tracing_sink", {})
+    return [
+        "## Cost rows: metrics, tracing, access log",
+        "",
+        "metrics on ÷ `METRICS_ENABLED=false`; tracing (OTLP/HTTP to a sink on the loopback, "
+        "`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) ÷ "
+        "tracing off; access log on ÷ `LOG_LEVEL=WARNING`.",
+        "",
+        *table,
+        f"The OTLP sink received {sink.get('requests', 0)} export requests "
+        f"({sink.get('bytes', 0)} bytes) during the tracing rows"
+        + (
+            ": spans were exported."
+            if sink.get("requests")
+            else ": **none**, so this build does not trace yet and the tracing rows measure "
+            "the generated service with the tracing variables set and nothing more."
+        ),
+        "",
+    ]
+
+
 def markdown(report: dict[str, Any]) -> str:
     opts, host, summary = report["options"], report["machine"], report["summary"]
     results = report["results"]
@@ -83,33 +116,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
     ]
     lines += _ratio_table(report, [("÷ bare", "generated / bare"), ("÷ raw", "generated / raw")])
+    lines += _cost_rows(report)
     lines += [
-        "## Cost rows: metrics, tracing, access log",
-        "",
-        "metrics on ÷ `METRICS_ENABLED=false`; tracing (OTLP/HTTP to a sink on the loopback, "
-        "`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) ÷ "
-        "tracing off; access log on ÷ `LOG_LEVEL=WARNING`.",
-        "",
-    ]
-    lines += _ratio_table(
-        report,
-        [
-            ("metrics on ÷ off", "metrics on / off"),
-            ("tracing ÷ off", "tracing 10% / off"),
-            ("access log on ÷ off", "access log on / off"),
-        ],
-    )
-    sink = report.get("tracing_sink", {})
-    lines += [
-        f"The OTLP sink received {sink.get('requests', 0)} export requests "
-        f"({sink.get('bytes', 0)} bytes) during the tracing rows"
-        + (
-            ": spans were exported."
-            if sink.get("requests")
-            else ": **none**, so this build does not trace yet and the tracing rows measure "
-            "the generated service with the tracing variables set and nothing more."
-        ),
-        "",
         "## FastAPI ÷ Flask, per core",
         "",
         "The generated services of both stacks, interleaved in the same scenario runs.",
