@@ -75,9 +75,10 @@ def link_problems(project: Path, page: Path) -> list[str]:
             problems.append(f"{where}: outside the project")
         elif not resolved.exists():
             problems.append(f"{where}: no such file in the project")
-        elif parts.fragment and resolved.suffix == ".md":
-            if parts.fragment not in anchors(resolved):
-                problems.append(f"{where}: no heading #{parts.fragment} in {resolved.name}")
+        elif (
+            parts.fragment and resolved.suffix == ".md" and parts.fragment not in anchors(resolved)
+        ):
+            problems.append(f"{where}: no heading #{parts.fragment} in {resolved.name}")
     return problems
 
 

@@ -114,7 +114,9 @@ def tree(root: Path) -> dict[str, bytes | None]:
     }
 
 
-@pytest.mark.parametrize("case", [case.values[0] for case in COMBINATIONS], ids=lambda c: "-".join(c.values()))
+@pytest.mark.parametrize(
+    "case", [case.values[0] for case in COMBINATIONS], ids=lambda c: "-".join(c.values())
+)
 def test_same_tree_without_hooks(
     case: dict[str, str],
     run_cookiecutter: Callable[..., tuple[subprocess.CompletedProcess[str], Path]],

@@ -76,7 +76,8 @@ class Answer:
 
 def address(server: Server) -> tuple[str, int]:
     url = urlsplit(server.url)
-    assert url.hostname is not None and url.port is not None
+    assert url.hostname is not None
+    assert url.port is not None
     return url.hostname, url.port
 
 
