@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contract_cases import HOSTILE, ITEMS, OTHER, PARITY, TARGET, Case
+from contract_cases import HOSTILE, ITEMS, MAX_BODY_BYTES, OTHER, PARITY, TARGET, Case
 from openapi_spec_validator import validate
 from stacks import Stacks, running_stacks
 from wire import PROBLEM, REQUEST_ID, Request, Response, post_json, side_by_side
@@ -246,6 +246,69 @@ def test_very_long_request_line(stacks: Stacks) -> None:
     responses = stacks.same(request)
     for response in responses.values():
         assert response.headers.get("content-type") == PROBLEM, response.show()
+
+
+# One request of each kind of answer, each with a body the same on both stacks but
+# for what ``wire`` masks; "\u2028" and "\u00e9" test the encoding of text, 0.000015
+# the one of numbers (1.5e-05 in Python's own JSON).
+TEXT = "Caf\u00e9 \u2028 \u2603"
+ON_THE_WIRE = [
+    Request("GET", "/healthz"),
+    Request("HEAD", "/healthz"),
+    Request("GET", "/readyz"),
+    post_json(ITEMS, {"name": TEXT, "price": 0.000015, "quantity": 1}),
+    Request("GET", f"{ITEMS}/1"),
+    Request("GET", f"{ITEMS}?limit=2"),
+    Request("GET", f"{ITEMS}/999999"),
+    Request("GET", "/nowhere"),
+    Request("DELETE", "/healthz"),
+    post_json(ITEMS, {"name": "", "price": -1, "extra": True}),
+    Request("POST", ITEMS, b"{", {"Content-Type": "application/json"}),
+    Request("POST", ITEMS, b"{}", {"Content-Type": "text/plain"}),
+    Request("POST", ITEMS, b"x" * (MAX_BODY_BYTES + 1), {"Content-Type": "application/json"}),
+    Request("GET", f"{ITEMS}/{'1' * 5000}"),  # refused by the server, before the app
+]
+
+
+# JSON strings, to look at what is between them.
+STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def test_same_bytes_on_the_wire(stacks: Stacks) -> None:
+    """Both stacks send the same status line and body bytes: compact JSON, UTF-8, no newline.
+
+    Equal parsed JSON is not enough: clients hash bodies and log raw lines. How
+    numbers are written is compared between the stacks (``same``) rather than with
+    Python's ``json``, which writes 0.000015 as ``1.5e-05``.
+    """
+    for request in ON_THE_WIRE:
+        responses = stacks.same(request)  # status line and masked body bytes too
+        for response in responses.values():
+            where = f"{response.request}\n{response.show()}"
+            assert response.reason == HTTPStatus(response.status).phrase, where
+            if request.method == "HEAD":
+                assert response.body == b"", where
+                continue
+            assert response.headers.get("content-length") == str(len(response.body)), where
+            response.json()  # one JSON value, nothing after it
+            assert not re.search(rb"\s", STRINGS.sub(b"", response.body)), where
+            if response.status == 201:
+                assert b'"name":"%s"' % TEXT.encode() in response.body, where
+
+
+def test_byte_comparison_sees_spacing_and_reason() -> None:
+    """Bodies equal as JSON but not as bytes, or status lines unlike, are not the same."""
+    compact = Response(200, {"content-type": "application/json"}, b'{"a":1,"detail":"x"}')
+    for other in (
+        Response(200, {"content-type": "application/json"}, b'{"a": 1, "detail": "y"}'),
+        Response(200, {"content-type": "application/json"}, b'{"a":1,"detail":"x"}\n'),
+        Response(200, {"content-type": "application/json"}, b'{"detail":"x","a":1}'),
+        Response(200, {"content-type": "application/json"}, b'{"a":1,"detail":"x"}', reason="OK"),
+    ):
+        assert compact.normalised()["body"] == other.normalised()["body"]
+        assert compact.normalised() != other.normalised(), other
+    masked = Response(200, {"content-type": "application/json"}, b'{"a":1,"detail":"\\"y"}')
+    assert compact.normalised() == masked.normalised()
 
 
 def test_side_by_side_shows_both_answers() -> None:

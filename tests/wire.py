@@ -34,6 +34,10 @@ IGNORED_HEADERS = {
 }
 # Members of bodies the contract lets differ: human text and clocks.
 IGNORED_MEMBERS = {"detail", "msg", "created_at", "updated_at"}
+# Their string values in the raw bytes (the spacing around the colon is kept: it must not differ).
+_IGNORED_VALUES = re.compile(
+    rb'("(?:%s)"\s*:\s*)"(?:[^"\\]|\\.)*"' % b"|".join(m.encode() for m in sorted(IGNORED_MEMBERS))
+)
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Response:
     headers: dict[str, str]
     body: bytes
     request: str = ""
+    reason: str = ""  # the status line's reason phrase
 
     @property
     def content_type(self) -> str | None:
@@ -51,25 +56,33 @@ class Response:
         return json.loads(self.body)
 
     def normalised(self) -> dict[str, Any]:
-        """What must be equal across stacks."""
+        """What must be equal across stacks: the status line, headers, and the body as bytes.
+
+        JSON bodies are compared parsed (for a readable diff) and as bytes with the
+        values of ``IGNORED_MEMBERS`` masked: spacing, key order, number and string
+        encoding and a final newline must not differ either.
+        """
         headers = {
             name: value for name, value in self.headers.items() if name not in IGNORED_HEADERS
         }
         if "x-request-id" in headers and REQUEST_ID.fullmatch(headers["x-request-id"]):
             headers["x-request-id"] = "<generated>"
         body: Any
+        raw = self.body
         if not self.body:
             body = None
         elif self.content_type and "json" in self.content_type:
             body = _drop_members(self.json())
+            raw = _IGNORED_VALUES.sub(rb'\1"<varies>"', self.body)
         else:
             body = self.body
-        return {"status": self.status, "headers": headers, "body": body}
+        status = f"{self.status} {self.reason}"
+        return {"status": status, "headers": headers, "body": body, "raw": raw}
 
     def show(self) -> str:
         text = self.body[:2000].decode("utf-8", "replace")
         headers = "\n".join(f"  {name}: {value}" for name, value in sorted(self.headers.items()))
-        return f"{self.status}\n{headers}\n  {text}"
+        return f"{self.status} {self.reason}\n{headers}\n  {text}"
 
 
 def _drop_members(node: Any) -> Any:
@@ -136,6 +149,7 @@ def send(base_url: str, request: Request) -> Response:
             {name.lower(): value for name, value in answer.getheaders()},
             body,
             request.describe(),
+            answer.reason,
         )
     finally:
         connection.close()

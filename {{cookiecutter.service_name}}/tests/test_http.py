@@ -1,5 +1,6 @@
-"""Routing, methods and headers on every response (contract sections 2, 4 and 5)."""
+"""Routing, methods, headers and body bytes on every response (contract sections 2, 4 and 5)."""
 
+import json
 import re
 
 import httpx
@@ -88,3 +89,33 @@ def test_unexpected_error_is_500_without_internals(crashing_client: httpx.Client
     assert response.headers["x-request-id"] == "crash-1"
     for secret in ("Traceback", "secret", "/etc/", "SELECT", "RuntimeError"):
         assert secret not in response.text
+
+
+def compact(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_json_bodies_are_compact_utf8_without_a_final_newline(client: httpx.Client) -> None:
+    """Every stack sends the same bytes: no spaces, text as UTF-8, keys in the documented order."""
+    created = client.post(ITEMS, json={"name": "Caf\u00e9 \u2603", "price": 0.000015})
+    assert created.status_code == 201
+    assert created.content.startswith(
+        b'{"id":%d,"name":"Caf\xc3\xa9 \xe2\x98\x83","description":null,"price":0.000015,'
+        % created.json()["id"]
+    )
+    assert created.content.endswith(b'"}')  # updated_at, then no newline
+    assert client.get("/healthz").content == b'{"status":"pass"}'
+    missing = client.get(f"{ITEMS}/999")
+    assert missing.content == compact(
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": missing.json()["detail"],
+            "instance": f"{ITEMS}/999",
+        }
+    )
+    invalid = client.post(ITEMS, json={"name": "x", "price": -1})
+    assert invalid.status_code == 422
+    assert invalid.content == compact(invalid.json())
+    assert list(invalid.json()) == ["type", "title", "status", "detail", "instance", "errors"]

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, NotRequired, TypedDict
 
+import orjson
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # RFC 9110 reason phrases; Python's HTTPStatus still has older ones for 413 and 422.
@@ -74,6 +76,11 @@ def problem(status: int, detail: str, instance: str) -> Problem:
         "detail": detail,
         "instance": instance,
     }
+
+
+def problem_body(body: Problem) -> bytes:
+    """The bytes every problem is sent as, whichever layer answers: compact UTF-8 JSON."""
+    return orjson.dumps(body)
 
 
 def validation_problem(errors: list[ValidationErrorItem], instance: str) -> Problem:
