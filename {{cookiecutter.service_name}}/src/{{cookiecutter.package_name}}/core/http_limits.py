@@ -12,10 +12,6 @@ KEEPALIVE_TIMEOUT = 5.0
 HEADER_TIMEOUT = 10.0
 # A request body that stops arriving for this long ends the request: 408.
 BODY_TIMEOUT = 10.0
-# A worker process that does not answer its supervisor for this long is replaced. Long
-# enough for a worker to start on a busy or CPU-limited host (a shorter bound kills workers
-# that are still importing, and they start again from scratch).
-WORKER_TIMEOUT = 30
 
 # Request line (method, target, version; without CRLF), in bytes: 414 past it.
 MAX_REQUEST_LINE = 8190
