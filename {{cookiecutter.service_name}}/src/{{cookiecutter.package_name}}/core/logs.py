@@ -186,23 +186,27 @@ class AccessLog:
             return
         duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
         message = f"{method} {path} {status} {duration_ms:.3f}ms"
-        fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
         handlers = logger.handlers
         handler = handlers[0] if len(handlers) == 1 and not logger.filters else None
-        if isinstance(handler, ServiceHandler) and handler.writes_json:
-            entry = {
-                "timestamp": timestamp(time.time()),
-                "level": "INFO",
-                "logger": logger.name,
-                "message": message,
-                "request_id": request_id,
-                **fields,
-            }
-            if span_fields is not None:
-                entry.update(span_fields())
-            handler.write_line(json_line(entry))
-        else:
+        if not (isinstance(handler, ServiceHandler) and handler.writes_json):
+            fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
             logger.info(message, extra={**fields, "request_id": request_id})
+            return
+        # One dict literal, in the order JsonFormatter writes a record's keys.
+        entry = {
+            "timestamp": timestamp(time.time()),
+            "level": "INFO",
+            "logger": logger.name,
+            "message": message,
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": duration_ms,
+        }
+        if span_fields is not None:
+            entry.update(span_fields())
+        handler.write_line(json_line(entry))
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> ServiceHandler:
