@@ -12,7 +12,8 @@ rows of both stacks interleaved. A short py-spy profile of the read route says w
 time goes. Results go to ``bench/results/`` (``results.md``, ``results.json``, PNG charts).
 
 ``--quick`` is a look in under two minutes (``GET /healthz`` and the read on SQLite, the
-generated and bare apps, one run each). ``--smoke`` is the short run
+generated and bare apps, three paired 2-second runs each: one run's ratio moves by
+±0.2 on a shared machine). ``--smoke`` is the short run
 ``tests/test_bench_smoke.py`` makes: ``GET /healthz`` for a second per stack, nothing
 written. The modules of ``harness/`` do one job each.
 """
@@ -50,6 +51,8 @@ FRAMEWORKS = ("fastapi", "flask")
 # --quick: the template's overhead and FastAPI against Flask, nothing else.
 QUICK_SCENARIOS = ("healthz", "read")
 QUICK_ROWS = (GENERATED, BARE)
+# Each ratio is the median of three paired runs: a single run's moves by ±0.2 here.
+QUICK_REPEATS, QUICK_SECONDS = 3, 2
 # What tests/test_bench_smoke.py reaches through this module.
 __all__ = [
     "BenchError",
@@ -164,7 +167,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.scenarios, args.databases = ("healthz",), (databases.SQLITE,)
     elif args.quick:
         args.scenarios, args.databases = QUICK_SCENARIOS, (databases.SQLITE,)
-        args.repeats, args.no_profile = 1, True
+        args.repeats, args.duration, args.no_profile = QUICK_REPEATS, QUICK_SECONDS, True
     return args
 
 

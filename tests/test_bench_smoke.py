@@ -101,11 +101,11 @@ def test_bench_smoke(
 
 
 def test_quick_is_a_short_look() -> None:
-    """``--quick``: two scenarios on SQLite, generated and bare, one run, nothing written."""
+    """``--quick``: two scenarios on SQLite, generated and bare, 3 short runs, nothing written."""
     args = harness.parse(["--quick"])
     assert args.scenarios == ("healthz", "read")
     assert args.databases == ("sqlite",)
-    assert (args.repeats, args.no_profile, args.output) == (1, True, None)
+    assert (args.repeats, args.duration, args.no_profile, args.output) == (3, 2, True, None)
     assert harness.QUICK_ROWS == ("generated", "bare")
 
 
