@@ -12,10 +12,9 @@ rows of both stacks interleaved. A short py-spy profile of the read route says w
 time goes. Results go to ``bench/results/`` (``results.md``, ``results.json``, PNG charts).
 
 ``--quick`` is a look in under two minutes (``GET /healthz`` and the read on SQLite, the
-generated and bare apps, three paired 2-second runs each: one run's ratio moves by
-±0.2 on a shared machine). ``--smoke`` is the short run
-``tests/test_bench_smoke.py`` makes: ``GET /healthz`` for a second per stack, nothing
-written. The modules of ``harness/`` do one job each.
+generated and bare apps: one 2-second run each, and three side by side for the ratios).
+``--smoke`` is the short run ``tests/test_bench_smoke.py`` makes: ``GET /healthz`` for a
+second per stack, nothing written. The modules of ``harness/`` do one job each.
 """
 
 from __future__ import annotations
@@ -51,8 +50,8 @@ FRAMEWORKS = ("fastapi", "flask")
 # --quick: the template's overhead and FastAPI against Flask, nothing else.
 QUICK_SCENARIOS = ("healthz", "read")
 QUICK_ROWS = (GENERATED, BARE)
-# Each ratio is the median of three paired runs: a single run's moves by ±0.2 here.
-QUICK_REPEATS, QUICK_SECONDS = 3, 2
+# One run per row for its requests/s; the ratios come from the side-by-side runs.
+QUICK_SECONDS = 2
 # What tests/test_bench_smoke.py reaches through this module.
 __all__ = [
     "BenchError",
@@ -116,6 +115,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=Options.duration, help="seconds per run")
     parser.add_argument("--warmup", type=int, default=Options.warmup, help="seconds")
     parser.add_argument("--repeats", type=int, default=Options.repeats)
+    parser.add_argument(
+        "--side-by-side",
+        type=int,
+        default=Options.side_by_side,
+        help="runs of each pair of rows loaded at once for the cost ratios (0: none)",
+    )
     parser.add_argument("--connections", type=int, default=Options.connections)
     parser.add_argument("--io-connections", type=int, default=Options.io_connections)
     parser.add_argument("--output", type=Path, default=None, help=f"default {RESULTS_DIR}")
@@ -167,7 +172,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.scenarios, args.databases = ("healthz",), (databases.SQLITE,)
     elif args.quick:
         args.scenarios, args.databases = QUICK_SCENARIOS, (databases.SQLITE,)
-        args.repeats, args.duration, args.no_profile = QUICK_REPEATS, QUICK_SECONDS, True
+        args.repeats, args.duration, args.no_profile = 1, QUICK_SECONDS, True
     return args
 
 
@@ -186,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=1 if args.smoke else args.duration,
         warmup=0 if args.smoke else args.warmup,
         repeats=1 if args.smoke else args.repeats,
+        side_by_side=0 if args.smoke else args.side_by_side,
         connections=args.connections,
         io_connections=args.io_connections,
     )

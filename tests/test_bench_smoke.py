@@ -101,11 +101,12 @@ def test_bench_smoke(
 
 
 def test_quick_is_a_short_look() -> None:
-    """``--quick``: two scenarios on SQLite, generated and bare, 3 short runs, nothing written."""
+    """``--quick``: two scenarios on SQLite, generated and bare, short runs, nothing written."""
     args = harness.parse(["--quick"])
     assert args.scenarios == ("healthz", "read")
     assert args.databases == ("sqlite",)
-    assert (args.repeats, args.duration, args.no_profile, args.output) == (3, 2, True, None)
+    assert (args.repeats, args.duration, args.side_by_side) == (1, 2, 3)
+    assert (args.no_profile, args.output) == (True, None)
     assert harness.QUICK_ROWS == ("generated", "bare")
 
 
@@ -121,6 +122,33 @@ def test_summary_pairs_each_repeat() -> None:
     }
     assert harness.summary.paired_ratio(top, bottom) == 1.0
     assert harness.summary.paired_ratio(top, None) is None
+
+
+def test_side_by_side_ratio_wins() -> None:
+    """A ratio measured side by side is used over the sequential one; only its own runs."""
+    top = {"rps": 100.0, "runs": [{"rps": 100.0}], "side_by_side": {"flask/bare": [0.8, 0.9, 0.85]}}
+    bottom = {"rps": 50.0, "runs": [{"rps": 50.0}, {"rps": 1.0, "side_by_side": True}]}
+    assert harness.summary.paired_ratio(top, bottom, "flask/bare") == 0.85
+    assert harness.summary.paired_ratio(top, bottom, "flask/raw") == 2.0
+
+
+def test_side_by_side_pairs() -> None:
+    """The template's cost rows of each stack and FastAPI against Flask, on GET scenarios only."""
+    scenarios = harness.scenarios
+    apps = [
+        app
+        for framework in ("fastapi", "flask")
+        for app in scenarios.rows(framework, "read", True, False)
+    ]
+    pairs = {(top.key, bottom.key) for top, bottom in scenarios.side_by_side_pairs(apps, "read")}
+    assert ("fastapi/generated", "fastapi/bare") in pairs
+    assert ("flask/generated", "flask/bare") in pairs
+    assert ("fastapi/generated", "flask/generated") in pairs
+    assert all(
+        top.pinned and bottom.pinned for top, bottom in scenarios.side_by_side_pairs(apps, "read")
+    )
+    assert scenarios.side_by_side_pairs(apps, "create") == []
+    assert scenarios.side_by_side_pairs(apps, "downstream") == []
 
 
 def test_growth_chart(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ class Measurement:
     non_2xx: int
     runs: list[dict[str, Any]] = field(default_factory=list)
     memory: dict[str, float] = field(default_factory=dict)
+    # Another row's key -> this row's requests/s over that row's, in runs side by side.
+    side_by_side: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -69,15 +72,9 @@ def _script(work_dir: Path, scenario: Scenario) -> Path:
 _run_counter = 0
 
 
-def wrk(
-    url: str,
-    scenario: Scenario,
-    seconds: int,
-    connections: int,
-    cpu: int | None,
-    work_dir: Path,
-) -> dict[str, Any]:
-    """One wrk run (one thread, pinned to ``cpu`` unless None); its summary as a dict."""
+def _command(
+    url: str, scenario: Scenario, seconds: int, connections: int, cpu: int | None, work_dir: Path
+) -> list[str]:
     global _run_counter
     _run_counter += 1
     command = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s"]
@@ -90,12 +87,13 @@ def wrk(
         script_args = (f"b{os.getpid()}x{_run_counter}x{time.time_ns()}",)
     if script_args:
         command += ["--", *script_args]
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")]
-    if result.returncode != 0 or not lines:
-        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return command
+
+
+def _summary(returncode: int, stdout: str, stderr: str) -> dict[str, Any]:
+    lines = [line for line in stdout.splitlines() if line.startswith("BENCH_JSON ")]
+    if returncode != 0 or not lines:
+        raise BenchError(f"wrk failed ({returncode}):\n{stdout}\n{stderr}")
     summary: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH_JSON "))
     summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
     summary["socket_errors"] = sum(
@@ -104,9 +102,61 @@ def wrk(
     return summary
 
 
-def median_of(runs: list[dict[str, Any]], warmups: list[dict[str, Any]]) -> Measurement:
+def wrk(
+    url: str,
+    scenario: Scenario,
+    seconds: int,
+    connections: int,
+    cpu: int | None,
+    work_dir: Path,
+) -> dict[str, Any]:
+    """One wrk run (one thread, pinned to ``cpu`` unless None); its summary as a dict."""
+    command = _command(url, scenario, seconds, connections, cpu, work_dir)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    return _summary(result.returncode, result.stdout, result.stderr)
+
+
+def wrk_side_by_side(
+    urls: tuple[str, str],
+    scenario: Scenario,
+    seconds: int,
+    connections: int,
+    cpu: int | None,
+    work_dir: Path,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two wrk runs at once, one per server: servers pinned to the same core share it
+    equally, so their requests/s compare what a request costs each, at the same moment."""
+    processes = [
+        subprocess.Popen(
+            _command(url, scenario, seconds, connections, cpu, work_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for url in urls
+    ]
+    summaries = []
+    try:
+        for process in processes:
+            stdout, stderr = process.communicate(timeout=seconds + 60)
+            summaries.append(_summary(process.returncode, stdout, stderr))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return summaries[0], summaries[1]
+
+
+def median_of(
+    runs: list[dict[str, Any]],
+    warmups: list[dict[str, Any]],
+    side_by_side: Sequence[dict[str, Any]] = (),
+) -> Measurement:
     """The median of each figure over the measured runs; errors counted in every run."""
-    every = runs + warmups
+    every = [*runs, *warmups, *side_by_side]
     return Measurement(
         rps=statistics.median(run["rps"] for run in runs),
         p50_ms=statistics.median(run["p50_us"] for run in runs) / 1000,
@@ -114,5 +164,9 @@ def median_of(runs: list[dict[str, Any]], warmups: list[dict[str, Any]]) -> Meas
         requests=sum(run["requests"] for run in runs),
         socket_errors=sum(run["socket_errors"] for run in every),
         non_2xx=sum(run["non_2xx_3xx"] for run in every),
-        runs=runs + [{**run, "warmup": True} for run in warmups],
+        runs=[
+            *runs,
+            *({**run, "warmup": True} for run in warmups),
+            *({**run, "side_by_side": True} for run in side_by_side),
+        ],
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .common import log
-from .load import Measurement, cpus, median_of, wrk
+from .load import Measurement, cpus, median_of, wrk, wrk_side_by_side
 from .projects import migrate
-from .scenarios import BY_NAME, GENERATED, Options, rows
+from .scenarios import BY_NAME, GENERATED, Options, rows, side_by_side_pairs
 from .servers import App, Stack, memory, seed, serve_all
 
 Results = dict[str, dict[str, dict[str, Measurement]]]  # framework -> row -> scenario
@@ -80,8 +80,26 @@ def measure_leg(
                 shift = repeat % len(apps)
                 for app in apps[shift:] + apps[:shift]:
                     runs[app].append(run(app, options.duration))
+            side_runs: dict[App, list[dict[str, Any]]] = {app: [] for app in apps}
+            ratios: dict[App, dict[str, list[float]]] = {app: {} for app in apps}
+            for _ in range(options.side_by_side):
+                for top, bottom in side_by_side_pairs(apps, name):
+                    first, second = wrk_side_by_side(
+                        (servers[top.key].url, servers[bottom.key].url),
+                        scenario,
+                        options.duration,
+                        connections,
+                        wrk_cpu,
+                        work_dir,
+                    )
+                    side_runs[top].append(first)
+                    side_runs[bottom].append(second)
+                    if second["rps"]:
+                        ratios[top].setdefault(bottom.key, []).append(first["rps"] / second["rps"])
             for app in apps:
-                measurement = median_of(runs[app], warmups[app])
+                # Errors in the side-by-side runs count too; figures are the rows' own runs'.
+                measurement = median_of(runs[app], warmups[app], side_runs[app])
+                measurement.side_by_side = ratios[app]
                 measurement.memory = memory(servers[app.key])
                 results.setdefault(app.framework, {}).setdefault(app.label, {})[name] = measurement
                 flag = "  FAILED: errors" if measurement.failed else ""

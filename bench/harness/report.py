@@ -74,6 +74,22 @@ def _cost_rows(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _side_by_side_text(opts: dict[str, Any]) -> list[str]:
+    if not opts.get("side_by_side"):
+        return []
+    return [
+        "Side by side: on the GET scenarios, the template's costs (generated ÷ bare; metrics, "
+        "access log and tracing on ÷ off) and FastAPI ÷ Flask come from "
+        f"{opts['side_by_side']} more runs of {opts['duration']} s per pair with both rows "
+        "loaded at once, their servers on the same core, which the kernel shares equally "
+        "between them: the ratio of their requests/s compares what a request costs each, at "
+        "the same moment (two runs seconds apart moved by ±0.2 on this machine). The tables "
+        "of requests/s are the rows' own runs; `POST` and the I/O-bound scenario keep the "
+        "sequential ratio.",
+        "",
+    ]
+
+
 def markdown(report: dict[str, Any]) -> str:
     opts, host, summary = report["options"], report["machine"], report["summary"]
     results = report["results"]
@@ -94,6 +110,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"each repeat's ratio. {opts['connections']} connections, {opts['io_connections']} for "
         f"the 50 ms downstream scenario; wrk's timeout {WRK_TIMEOUT}.",
         "",
+        *_side_by_side_text(opts),
         "Databases: "
         + "; ".join(f"**{LABELS[db]}**: {text}" for db, text in report["databases"].items())
         + ". `GET /healthz` and the downstream route do not touch the database: they run once, "

@@ -52,6 +52,7 @@ class Options:
     repeats: int = 3
     connections: int = 32
     io_connections: int = 256
+    side_by_side: int = 3  # runs of each pair in SIDE_BY_SIDE
 
 
 # Targets (issue 13): generated / bare, and metrics on / off (issue 12).
@@ -93,6 +94,36 @@ def tracing_variables(endpoint: str) -> dict[str, str]:
         "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
         "OTEL_TRACES_SAMPLER_ARG": TRACING_SAMPLING,
     }
+
+
+# The template's costs, also measured side by side: both rows loaded at once, their servers
+# on one core, which the kernel shares equally between them. Their requests/s then compare
+# what a request costs each at the same moment, where two runs seconds apart moved by ±0.2
+# on a shared machine. (this row, the row it is divided by); not for writes (one SQLite
+# file), nor for the I/O-bound scenario (not bound by the core).
+SIDE_BY_SIDE = (
+    (GENERATED, BARE),
+    (GENERATED, NO_METRICS),
+    (GENERATED, NO_ACCESS_LOG),
+    (TRACING, GENERATED),
+)
+
+
+def side_by_side_pairs(apps: list[App], scenario: str) -> list[tuple[App, App]]:
+    """The pairs of ``apps`` measured side by side in ``scenario``: the SIDE_BY_SIDE rows of
+    each stack, and FastAPI's generated service against Flask's."""
+    if BY_NAME[scenario].io_bound or BY_NAME[scenario].method != "GET":
+        return []
+    by_key = {(app.framework, app.label): app for app in apps if app.pinned}
+    pairs = [
+        (by_key[framework, top], by_key[framework, bottom])
+        for framework in dict.fromkeys(app.framework for app in apps)
+        for top, bottom in SIDE_BY_SIDE
+        if (framework, top) in by_key and (framework, bottom) in by_key
+    ]
+    if ("fastapi", GENERATED) in by_key and ("flask", GENERATED) in by_key:
+        pairs.append((by_key["fastapi", GENERATED], by_key["flask", GENERATED]))
+    return pairs
 
 
 def rows(framework: str, scenario: str, first_database: bool, granian: bool) -> list[App]:

@@ -1,8 +1,10 @@
 """Ratios between rows of one run, and the targets they are checked against.
 
-Every ratio is paired: the median over the repeats of each repeat's ratio of
-requests/s (the two rows of a repeat ran seconds apart), so background load that
-changes between repeats cancels out instead of landing on one row.
+Every ratio is paired. Where the two rows also ran side by side (``SIDE_BY_SIDE``:
+both loaded at once, sharing one core), it is the median of those runs' ratios;
+otherwise the median over the repeats of each repeat's ratio of requests/s (the two
+rows of a repeat ran seconds apart), so background load that changes between
+repeats cancels out instead of landing on one row.
 """
 
 from __future__ import annotations
@@ -32,11 +34,20 @@ from .scenarios import (
 FLASK_IO_ROWS = (GENERATED, *(gthread(n) for n in GTHREADS), GRANIAN)
 
 
-def paired_ratio(top: dict[str, Any] | None, bottom: dict[str, Any] | None) -> float | None:
+def _measured(runs: list[dict[str, Any]]) -> list[float]:
+    return [run["rps"] for run in runs if not run.get("warmup") and not run.get("side_by_side")]
+
+
+def paired_ratio(
+    top: dict[str, Any] | None, bottom: dict[str, Any] | None, bottom_key: str = ""
+) -> float | None:
+    """``top`` ÷ ``bottom`` (the row called ``bottom_key``): side by side if they ran so."""
     if not top or not bottom:
         return None
-    tops = [run["rps"] for run in top["runs"] if not run.get("warmup")]
-    bottoms = [run["rps"] for run in bottom["runs"] if not run.get("warmup")]
+    side_by_side = top.get("side_by_side", {}).get(bottom_key)
+    if side_by_side:
+        return statistics.median(side_by_side)
+    tops, bottoms = _measured(top["runs"]), _measured(bottom["runs"])
     if len(tops) != len(bottoms) or not all(bottoms):
         return top["rps"] / bottom["rps"] if bottom["rps"] else None
     return statistics.median(t / b for t, b in zip(tops, bottoms, strict=True))
@@ -73,6 +84,9 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                 def get(label: str, rows: Any = rows, name: str = name) -> Any:
                     return rows.get(label, {}).get(name)
 
+                def key(label: str, stack: str = stack) -> str:
+                    return f"{stack}/{label}"
+
                 generated = get(GENERATED)
                 target = DATABASE_TARGET if BY_NAME[name].database else HEALTHZ_TARGET
                 if BY_NAME[name].io_bound:
@@ -82,7 +96,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                     database,
                     stack,
                     name,
-                    paired_ratio(generated, get(BARE)),
+                    paired_ratio(generated, get(BARE), key(BARE)),
                     target,
                 )
                 add("generated / raw", database, stack, name, paired_ratio(generated, get(RAW)))
@@ -91,7 +105,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                     database,
                     stack,
                     name,
-                    paired_ratio(generated, get(NO_METRICS)),
+                    paired_ratio(generated, get(NO_METRICS), key(NO_METRICS)),
                     METRICS_TARGET,
                 )
                 add(
@@ -99,14 +113,14 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                     database,
                     stack,
                     name,
-                    paired_ratio(get(TRACING), generated),
+                    paired_ratio(get(TRACING), generated, key(GENERATED)),
                 )
                 add(
                     "access log on / off",
                     database,
                     stack,
                     name,
-                    paired_ratio(generated, get(NO_ACCESS_LOG)),
+                    paired_ratio(generated, get(NO_ACCESS_LOG), key(NO_ACCESS_LOG)),
                 )
                 add(
                     "2 workers / 1 worker",
@@ -134,7 +148,9 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
                     "both",
                     name,
                     paired_ratio(
-                        fastapi.get(GENERATED, {}).get(name), flask.get(label, {}).get(name)
+                        fastapi.get(GENERATED, {}).get(name),
+                        flask.get(label, {}).get(name),
+                        f"flask/{label}",
                     ),
                 )
     checks = [
