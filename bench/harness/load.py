@@ -61,6 +61,16 @@ def cpus() -> tuple[int | None, int | None]:
     return available[0], available[1]
 
 
+def shares_per_server() -> bool:
+    """Whether the kernel shares a core between servers, not between their threads: its
+    autogroup gives each session (every server starts one) an equal share. FastAPI on
+    SQLite works on two threads (aiosqlite's), Flask on one."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 def _script(work_dir: Path, scenario: Scenario) -> Path:
     path = work_dir / f"wrk-{scenario.name}.lua"
     if not path.exists():

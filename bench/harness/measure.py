@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import log
-from .load import Measurement, cpus, median_of, wrk, wrk_side_by_side
+from .load import Measurement, cpus, median_of, shares_per_server, wrk, wrk_side_by_side
 from .projects import migrate
 from .scenarios import BY_NAME, GENERATED, Options, rows, side_by_side_pairs
 from .servers import App, Stack, memory, seed, serve_all
@@ -82,8 +82,9 @@ def measure_leg(
                     runs[app].append(run(app, options.duration))
             side_runs: dict[App, list[dict[str, Any]]] = {app: [] for app in apps}
             ratios: dict[App, dict[str, list[float]]] = {app: {} for app in apps}
+            pairs = side_by_side_pairs(apps, name, across_stacks=shares_per_server())
             for _ in range(options.side_by_side):
-                for top, bottom in side_by_side_pairs(apps, name):
+                for top, bottom in pairs:
                     first, second = wrk_side_by_side(
                         (servers[top.key].url, servers[bottom.key].url),
                         scenario,

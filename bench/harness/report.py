@@ -82,7 +82,8 @@ def _side_by_side_text(opts: dict[str, Any]) -> list[str]:
         "access log and tracing on ÷ off) and FastAPI ÷ Flask come from "
         f"{opts['side_by_side']} more runs of {opts['duration']} s per pair with both rows "
         "loaded at once, their servers on the same core, which the kernel shares equally "
-        "between them: the ratio of their requests/s compares what a request costs each, at "
+        "between them (its autogroup: per server, not per thread; without it, no FastAPI ÷ "
+        "Flask pair): the ratio of their requests/s compares what a request costs each, at "
         "the same moment (two runs seconds apart moved by ±0.2 on this machine). The tables "
         "of requests/s are the rows' own runs; `POST` and the I/O-bound scenario keep the "
         "sequential ratio.",

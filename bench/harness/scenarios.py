@@ -109,9 +109,11 @@ SIDE_BY_SIDE = (
 )
 
 
-def side_by_side_pairs(apps: list[App], scenario: str) -> list[tuple[App, App]]:
+def side_by_side_pairs(
+    apps: list[App], scenario: str, across_stacks: bool = True
+) -> list[tuple[App, App]]:
     """The pairs of ``apps`` measured side by side in ``scenario``: the SIDE_BY_SIDE rows of
-    each stack, and FastAPI's generated service against Flask's."""
+    each stack, and FastAPI's generated service against Flask's when ``across_stacks``."""
     if BY_NAME[scenario].io_bound or BY_NAME[scenario].method != "GET":
         return []
     by_key = {(app.framework, app.label): app for app in apps if app.pinned}
@@ -121,7 +123,7 @@ def side_by_side_pairs(apps: list[App], scenario: str) -> list[tuple[App, App]]:
         for top, bottom in SIDE_BY_SIDE
         if (framework, top) in by_key and (framework, bottom) in by_key
     ]
-    if ("fastapi", GENERATED) in by_key and ("flask", GENERATED) in by_key:
+    if across_stacks and ("fastapi", GENERATED) in by_key and ("flask", GENERATED) in by_key:
         pairs.append((by_key["fastapi", GENERATED], by_key["flask", GENERATED]))
     return pairs
 
