@@ -1,0 +1,47 @@
+"""Rows built from ``INSERT ... RETURNING`` (core/inserts.py), whatever the model looks like."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from {{ cookiecutter.package_name }}.core.inserts import insert_returning, insert_values, stored_row
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Ticket(Base):
+    """A team's model with its own constructor and an attribute named apart from its column."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column("subject", sa.String(50))
+    opened_at: Mapped[datetime] = mapped_column(server_default=sa.func.current_timestamp())
+
+    def __init__(self, title: str) -> None:
+        self.title = title.strip()
+
+
+def test_a_stored_row_is_built_from_the_returned_columns_without_the_constructor() -> None:
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        returned = session.execute(
+            insert_returning(Ticket), insert_values(Ticket, {"title": "  kept as sent  "})
+        ).one()
+        row = stored_row(Ticket, returned)
+        session.add(row)
+        session.commit()
+
+        assert (row.id, row.title) == (1, "  kept as sent  ")
+        assert isinstance(row.opened_at, datetime)  # the database's default, returned
+        assert session.get(Ticket, 1) is row  # the session knows it as a loaded row
+        assert not session.dirty
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT subject FROM tickets")).scalar_one() == (
+            "  kept as sent  "
+        )
+    engine.dispose()
