@@ -4,6 +4,7 @@ The metrics belong to the process, not to one app: the tests compare counts
 before and after their own requests.
 """
 
+import json
 import logging
 import os
 import subprocess
@@ -158,6 +159,28 @@ def test_pool_connections_by_state(tmp_path: Path) -> None:
     assert (connections("idle"), connections("used")) == (idle, used)
 
 
+# One worker's writes (core/metric_writes.py), then a forked worker's, then the first one's
+# again: the scrape sums both processes' files.
+WORKER_WRITES = """
+import json, os, sys
+from {{ cookiecutter.package_name }}.core import metric_writes, metrics
+
+duration = metric_writes.histogram_writer(metrics.REQUEST_DURATION.labels("GET", "/r", "200"))
+active = metric_writes.gauge_writer(metrics.ACTIVE_REQUESTS.labels("GET"))
+for seconds in (0.001, 0.005, 0.3, 20.0):
+    duration.observe(seconds)
+active.inc(1)
+child = os.fork()
+if child == 0:
+    metric_writes.histogram_writer(metrics.REQUEST_DURATION.labels("GET", "/r", "200")).observe(1.0)
+    os._exit(0)
+os.waitpid(child, 0)
+duration.observe(0.001)
+writers = [type(active).__name__, type(duration._sum).__name__]
+json.dump({"writers": writers, "scrape": metrics.exposition().decode()}, sys.stdout)
+"""
+
+
 class TestMultiprocess:
     def test_the_server_empties_a_given_directory(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -186,6 +209,32 @@ class TestMultiprocess:
             (tmp_path / f"gauge_livesum_{pid}.db").write_bytes(b"")
         (tmp_path / f"histogram_{dead}.db").write_bytes(b"")
         assert metrics_store.dead_worker_pids(str(tmp_path)) == {dead}
+
+    def test_worker_writes_add_up_across_processes(self, tmp_path: Path) -> None:
+        environment = {**os.environ, metrics_store.MULTIPROC_DIR_VARIABLE: str(tmp_path)}
+        finished = subprocess.run(
+            [sys.executable, "-c", WORKER_WRITES],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        # Straight into the files, not through prometheus-client's slower path.
+        written = json.loads(finished.stdout)
+        assert written["writers"] == ["FileValue", "FileValue"]
+        samples = {
+            (sample.name, sample.labels.get("le")): sample.value
+            for family in text_string_to_metric_families(written["scrape"])
+            for sample in family.samples
+            if sample.labels.get("http_route") == "/r" or sample.name.startswith("http_server_a")
+        }
+        assert samples[(f"{DURATION}_count", None)] == 6
+        assert samples[(f"{DURATION}_sum", None)] == pytest.approx(21.307)
+        cumulative = {"0.005": 3, "0.25": 3, "0.5": 4, "1.0": 5, "10.0": 5, "+Inf": 6}
+        for bound, count in cumulative.items():
+            assert samples[(f"{DURATION}_bucket", bound)] == count, bound
+        assert samples[("http_server_active_requests", None)] == 1
 
     def test_a_scrape_reads_the_directory(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -31,6 +31,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .metric_writes import gauge_writer, histogram_writer
 from .metrics_store import MULTIPROC_DIR_VARIABLE, dead_worker_pids
 
 METRICS_PATH = "/metrics"
@@ -112,7 +113,8 @@ class HttpMetrics:
     """The request metrics, recorded by the request-context middleware.
 
     The labelled series are looked up once and kept: ``labels()`` takes a lock
-    and checks its arguments on every call.
+    and checks its arguments on every call; their values are written by
+    ``metric_writes``.
     """
 
     def __init__(self) -> None:
@@ -124,7 +126,7 @@ class HttpMetrics:
         active = self._active.get(method)
         if active is None:
             active = self._active[method] = ACTIVE_REQUESTS.labels(method_label(method))
-        active.inc()
+        gauge_writer(active).inc(1)
         return active
 
     def finished(
@@ -136,8 +138,8 @@ class HttpMetrics:
             duration = self._durations[key] = REQUEST_DURATION.labels(
                 method_label(method), route, str(status)
             )
-        duration.observe(time.perf_counter() - started_at)
-        active.dec()  # last: a request is out of the gauge only once it is counted
+        histogram_writer(duration).observe(time.perf_counter() - started_at)
+        gauge_writer(active).inc(-1)  # last: a request is out of the gauge only once it is counted
 
 
 def exposition() -> bytes:
@@ -162,18 +164,18 @@ def watch_pool(engine: Engine) -> None:
     used = DB_CONNECTIONS.labels("used")
 
     def connected(*_: object) -> None:
-        idle.inc()
+        gauge_writer(idle).inc(1)
 
     def closed(*_: object) -> None:
-        idle.dec()
+        gauge_writer(idle).inc(-1)
 
     def checked_out(*_: object) -> None:
-        idle.dec()
-        used.inc()
+        gauge_writer(idle).inc(-1)
+        gauge_writer(used).inc(1)
 
     def checked_in(*_: object) -> None:
-        used.dec()
-        idle.inc()
+        gauge_writer(used).inc(-1)
+        gauge_writer(idle).inc(1)
 
     event.listen(engine, "connect", connected)
     event.listen(engine, "close", closed)
