@@ -211,7 +211,13 @@ class TestMultiprocess:
         assert metrics_store.dead_worker_pids(str(tmp_path)) == {dead}
 
     def test_worker_writes_add_up_across_processes(self, tmp_path: Path) -> None:
-        environment = {**os.environ, metrics_store.MULTIPROC_DIR_VARIABLE: str(tmp_path)}
+        # The package from where this test imported it (src/<package>/core/metrics.py).
+        source = str(Path(metrics.__file__).parents[2])
+        environment = {
+            **os.environ,
+            metrics_store.MULTIPROC_DIR_VARIABLE: str(tmp_path),
+            "PYTHONPATH": source,
+        }
         finished = subprocess.run(
             [sys.executable, "-c", WORKER_WRITES],
             env=environment,
