@@ -18,7 +18,8 @@ import bisect
 import os
 import struct
 import threading
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from prometheus_client import Gauge, Histogram
 
@@ -63,23 +64,30 @@ class HistogramWriter:
 
 
 # Per process: after a fork, each process writes its own file.
-_writers: dict[object, Any] = {}
-os.register_at_fork(after_in_child=_writers.clear)
+_gauges: dict[Gauge, Value] = {}
+_histograms: dict[Histogram, HistogramWriter] = {}
+os.register_at_fork(after_in_child=_gauges.clear)
+os.register_at_fork(after_in_child=_histograms.clear)
+Writer = TypeVar("Writer")
 
 
 def gauge_writer(series: Gauge) -> Value:
     """What to ``inc`` for one gauge series (negative amounts decrease it)."""
-    writer = _writers.get(series)
-    if writer is None:
-        writer = _writers[series] = _writer_for(series._value)
-    return writer
+    return _gauges.get(series) or _new_writer(_gauges, series, lambda: _writer_for(series._value))
 
 
 def histogram_writer(series: Histogram) -> HistogramWriter:
-    writer = _writers.get(series)
-    if writer is None:
-        writer = _writers[series] = HistogramWriter(series)
-    return writer
+    return _histograms.get(series) or _new_writer(
+        _histograms, series, lambda: HistogramWriter(series)
+    )
+
+
+def _new_writer(writers: dict[Any, Writer], series: Any, make: Callable[[], Writer]) -> Writer:
+    with _lock:  # one writer per series, even if two threads ask first at once
+        writer = writers.get(series)
+        if writer is None:
+            writer = writers[series] = make()
+        return writer
 
 
 def _writer_for(value: Any) -> Value:
