@@ -73,7 +73,9 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"day": "2024-02-30"}, [(["body", "day"], "date_type")]),
     ({"at": "soon"}, [(["body", "at"], "datetime_type")]),
     ({"paid": "maybe"}, [(["body", "paid"], "bool_type")]),
-    # JSON's own kinds only: no Unix time for a date.
+    # JSON's own kinds only: no 1 or "true" for a boolean, no Unix time for a date.
+    ({"paid": 1}, [(["body", "paid"], "bool_type")]),
+    ({"paid": "true"}, [(["body", "paid"], "bool_type")]),
     ({"day": 20240229}, [(["body", "day"], "date_type")]),
     ({"day": "2024-02-29T00:00:00"}, [(["body", "day"], "date_type")]),
     ({"at": 1709209800}, [(["body", "at"], "datetime_type")]),
