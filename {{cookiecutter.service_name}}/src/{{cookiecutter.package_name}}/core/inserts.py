@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .timestamps import utc_values
+
 Row = TypeVar("Row", bound=DeclarativeBase)
 
 
@@ -32,9 +34,10 @@ def insert_returning(model: type[DeclarativeBase]) -> sa.Executable:
 
 
 def insert_values(model: type[DeclarativeBase], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters of ``insert_returning`` for values given by attribute name."""
+    """The parameters of ``insert_returning`` for values given by attribute name (datetimes
+    in UTC: ``timestamps.utc_values``)."""
     keys = _column_keys(model)
-    return {keys[name]: value for name, value in values.items()}
+    return {keys[name]: value for name, value in utc_values(values).items()}
 
 
 def stored_row(model: type[Row], returned: sa.Row[Any]) -> Row:
