@@ -79,6 +79,9 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"day": 20240229}, [(["body", "day"], "date_type")]),
     ({"day": "2024-02-29T00:00:00"}, [(["body", "day"], "date_type")]),
     ({"at": 1709209800}, [(["body", "at"], "datetime_type")]),
+    # Stored in UTC: a moment outside the years 1-9999 there has no place in the database.
+    ({"at": "0001-01-01T00:00:00+01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "9999-12-31T23:30:00-01:00"}, [(["body", "at"], "datetime_type")]),
     ({"ref": 5}, [(["body", "ref"], "uuid_type")]),
     ({"colour": 1}, [(["body", "colour"], "enum")]),
     ({"amount": True}, [(["body", "amount"], "number_type")]),

@@ -15,8 +15,9 @@ def to_rfc3339(moment: datetime) -> str:
     SQLite hands back naive datetimes; they were written as UTC.
     """
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    # isoformat, not strftime: the C library's %Y writes the year 999 as "999".
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def utc_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,12 +29,19 @@ def utc_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _in_utc(value) for name, value in values.items()}
 
 
+def in_utc(moment: datetime) -> datetime | None:
+    """The moment in UTC (a naive one is taken as UTC); None if it falls outside the years
+    1-9999 there (``0001-01-01T00:00:00+01:00``), which no database reads back the same."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def _in_utc(value: Any) -> Any:
     if not isinstance(value, datetime):
         return value
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # before year 1 in UTC: as sent, for the database to judge
-        return value
+    # Request schemas refuse a datetime with no UTC form; one from elsewhere goes as it is.
+    return in_utc(value) or value
