@@ -25,7 +25,6 @@ from prometheus_client import (
     Histogram,
     disable_created_metrics,
     generate_latest,
-    values,
 )
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from sqlalchemy import event
@@ -49,24 +48,6 @@ KNOWN_METHODS = frozenset(
 DURATION_BUCKETS = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 )  # fmt: skip
-
-_pid = os.getpid()
-
-
-def _remember_pid() -> None:
-    global _pid
-    _pid = os.getpid()
-
-
-def _process_id() -> int:
-    return _pid
-
-
-os.register_at_fork(after_in_child=_remember_pid)
-if os.environ.get(MULTIPROC_DIR_VARIABLE):
-    # prometheus-client asks os.getpid() (a system call) on every write, to notice a fork;
-    # the pid remembered at fork answers the same, for half the cost of a request's metrics.
-    values.ValueClass = values.MultiProcessValue(process_identifier=_process_id)  # type: ignore[no-untyped-call]
 
 # Same series in one process and with several: no *_created series (not kept across workers).
 disable_created_metrics()  # type: ignore[no-untyped-call]
