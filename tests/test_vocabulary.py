@@ -22,6 +22,9 @@ from wire import PROBLEM, Request, post_json
 
 from conftest import FRAMEWORKS
 
+# Keys one stack's document writes and the other's leaves out; not what the values are.
+DROPPED = {"title", "default"}
+
 pytestmark = [pytest.mark.venv, pytest.mark.xdist_group("servers")]
 
 RESOURCES = Path(__file__).parent / "resources" / "vocab"
@@ -93,6 +96,22 @@ def test_bad_body(stacks: Stacks, body: object, expected: Errors) -> None:
 @pytest.mark.parametrize(("query", "expected"), QUERY_CASES, ids=[c[0] for c in QUERY_CASES])
 def test_bad_query(stacks: Stacks, query: str, expected: Errors) -> None:
     assert_errors(stacks, Request("GET", f"{ORDERS}?{query}"), expected)
+
+
+def test_decimals_and_dates_are_documented_alike(stacks: Stacks) -> None:
+    """What each stack's OpenAPI document says of the order's decimal and date lists."""
+    documented = {}
+    for name, response in stacks.send(Request("GET", "/openapi.json")).items():
+        assert response.status == 200, response.show()
+        order = response.json()["components"]["schemas"]["Order"]["properties"]
+        documented[name] = {
+            field: {key: value for key, value in order[field].items() if key not in DROPPED}
+            for field in ("amount", "days", "moments")
+        }
+    assert documented["fastapi"]["amount"] == {
+        "anyOf": [{"type": "number", "minimum": 0.0}, {"type": "string"}],
+    }
+    assert documented["flask"] == documented["fastapi"]
 
 
 def test_no_answer_was_a_server_error(stacks: Stacks) -> None:

@@ -25,6 +25,9 @@ VALID: dict[str, Any] = {
     "lines": [LINE],
     "tags": ["a"],
     "note": "thanks",
+    "amount": "12.50",
+    "days": ["2024-02-29"],
+    "moments": ["2024-02-29T12:30:00+02:00"],
 }
 
 Errors = list[tuple[list[str | int], str]]
@@ -114,6 +117,19 @@ BODY_CASES: list[tuple[str, Any, Errors]] = [
     ),
     ("list-item-null", body("tags", [None]), [(["body", "tags", 0], "null_not_allowed")]),
     ("custom-validator", body("note", "LOUD"), at("note", "value_error")),
+    ("decimal-places", body("amount", "1.234"), at("amount", "decimal_max_places")),
+    ("decimal-whole-digits", body("amount", "12345.6"), at("amount", "decimal_whole_digits")),
+    ("decimal-max-digits", body("amount", "1234567"), at("amount", "decimal_max_digits")),
+    ("decimal-nan", body("amount", "NaN"), at("amount", "number_type")),
+    ("decimal-bool", body("amount", True), at("amount", "number_type")),
+    ("decimal-range", body("amount", "-1"), at("amount", "greater_than_equal")),
+    ("list-date", body("days", ["2024-02-30"]), [(["body", "days", 0], "date_type")]),
+    ("list-date-number", body("days", [20240229]), [(["body", "days", 0], "date_type")]),
+    (
+        "list-datetime-no-utc-form",
+        body("moments", ["0001-01-01T00:00:00+01:00"]),
+        [(["body", "moments", 0], "datetime_type")],
+    ),
     ("missing", {k: v for k, v in VALID.items() if k != "kind"}, at("kind", "missing")),
     ("extra", body("zzz", 1), at("zzz", "extra_forbidden")),
     ("body-not-object", [VALID], [(["body"], "object_type")]),

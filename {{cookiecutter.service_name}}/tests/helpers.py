@@ -1,7 +1,10 @@
 """Small helpers for assertions the tests repeat."""
 
 import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -56,7 +59,33 @@ SAMPLE: dict[str, Any] = {
     "email": "ada@example.com",
     "lines": [{"sku": "ABC"}],
     "note": "",
+    # Types JSON lacks, alone and inside containers: read as the plain type is.
+    "price": "12.50",
+    "prices": ["1.5", 2],
+    "days": ["2024-02-29"],
+    "moments": ["2024-02-29T12:30:00+02:00"],
+    "by_day": {"leap": "2024-02-29"},
+    "stock": {"2024-02-29": 3},
+    "span": ["2024-02-29", "0.5"],
+    "refs": ["0f0e0d0c-0b0a-4908-8706-050403020100"],
+    "colours": ["blue"],
 }
+# What the sample's containers hold once read: the value sent, never rounded or reshaped.
+SAMPLE_READ: dict[str, Any] = {
+    "price": Decimal("12.50"),
+    "prices": [Decimal("1.5"), Decimal("2")],
+    "days": [date(2024, 2, 29)],
+    "moments": [datetime(2024, 2, 29, 10, 30, tzinfo=UTC)],
+    "by_day": {"leap": date(2024, 2, 29)},
+    "stock": {date(2024, 2, 29): 3},
+    "span": (date(2024, 2, 29), Decimal("0.5")),
+    "refs": [UUID("0f0e0d0c-0b0a-4908-8706-050403020100")],
+}
+# How the OpenAPI document shows a decimal: what a request takes (a number, or a string
+# holding one) and what a response sends (a string, so no digit is lost).
+DECIMAL_IN = {"anyOf": [{"type": "number", "minimum": 0.0}, {"type": "string"}]}
+DECIMAL_OUT = {"type": "string"}
+DECIMAL_OUT_OR_NULL = {"anyOf": [{"type": "string"}, {"type": "null"}]}
 SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = [
     ({"kind": "c"}, [(["body", "kind"], "enum")]),
     ({"kind": None}, [(["body", "kind"], "null_not_allowed")]),
@@ -96,4 +125,40 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"lines": [None]}, [(["body", "lines", 0], "null_not_allowed")]),
     ({"lines": ["ABC"]}, [(["body", "lines", 0], "object_type")]),
     ({"note": "LOUD"}, [(["body", "note"], "value_error")]),
+    # A decimal's digits (at most 6, 2 after the point) are checked, never rounded away.
+    ({"price": "1.234"}, [(["body", "price"], "decimal_max_places")]),
+    ({"price": 1.234}, [(["body", "price"], "decimal_max_places")]),
+    ({"price": "12345.6"}, [(["body", "price"], "decimal_whole_digits")]),
+    ({"price": "1234567"}, [(["body", "price"], "decimal_max_digits")]),
+    ({"price": "-1"}, [(["body", "price"], "greater_than_equal")]),
+    # One error for a value, as for any field: the digits are checked before the bounds.
+    ({"price": "-1.234"}, [(["body", "price"], "decimal_max_places")]),
+    ({"price": "NaN"}, [(["body", "price"], "number_type")]),
+    ({"price": "Infinity"}, [(["body", "price"], "number_type")]),
+    ({"prices": ["1.005"]}, [(["body", "prices", 0], "decimal_max_places")]),
+    ({"prices": [True]}, [(["body", "prices", 0], "number_type")]),
+    ({"prices": ["ten"]}, [(["body", "prices", 0], "number_type")]),
+    # Inside containers, the rules of the plain types.
+    ({"days": ["2024-02-30"]}, [(["body", "days", 0], "date_type")]),
+    ({"days": [20240229]}, [(["body", "days", 0], "date_type")]),
+    ({"days": ["2024-02-29T00:00:00"]}, [(["body", "days", 0], "date_type")]),
+    ({"days": "2024-02-29"}, [(["body", "days"], "list_type")]),
+    ({"moments": ["soon"]}, [(["body", "moments", 0], "datetime_type")]),
+    ({"moments": [1709209800]}, [(["body", "moments", 0], "datetime_type")]),
+    ({"moments": ["0001-01-01T00:00:00+01:00"]}, [(["body", "moments", 0], "datetime_type")]),
+    ({"by_day": {"leap": "2024-02-30"}}, [(["body", "by_day", "leap"], "date_type")]),
+    ({"by_day": {"leap": None}}, [(["body", "by_day", "leap"], "null_not_allowed")]),
+    ({"by_day": ["2024-02-29"]}, [(["body", "by_day"], "object_type")]),
+    ({"stock": {"soon": 3}}, [(["body", "stock", "soon", "[key]"], "date_type")]),
+    ({"stock": {"2024-02-29": "3"}}, [(["body", "stock", "2024-02-29"], "int_type")]),
+    ({"span": ["2024-02-30", "1"]}, [(["body", "span", 0], "date_type")]),
+    (
+        {"span": ["2024-02-30"]},
+        [(["body", "span", 0], "date_type"), (["body", "span", 1], "missing")],
+    ),
+    ({"span": ["2024-02-29", "1", "2"]}, [(["body", "span"], "too_long")]),
+    ({"span": ["2024-02-29", "1.234"]}, [(["body", "span", 1], "decimal_max_places")]),
+    ({"span": "2024-02-29"}, [(["body", "span"], "list_type")]),
+    ({"refs": ["nope"]}, [(["body", "refs", 0], "uuid_type")]),
+    ({"colours": ["green"]}, [(["body", "colours", 0], "enum")]),
 ]

@@ -43,6 +43,11 @@ ERROR_MESSAGES = {
     "less_than": "Input should be less than {lt}",
     "less_than_equal": "Input should be less than or equal to {le}",
     "multiple_of": "Input should be a multiple of {multiple_of}",
+    "decimal_max_digits": "Decimal input should have no more than {max_digits} digits in total",
+    "decimal_max_places": "Decimal input should have no more than {decimal_places} decimal places",
+    "decimal_whole_digits": (
+        "Decimal input should have no more than {whole_digits} digits before the decimal point"
+    ),
     # The fallback: a custom validator, an email address, any check without a type here.
     "value_error": "Input is not valid",
 }

@@ -4,6 +4,7 @@ Copied into a generated FastAPI project by the template's tests/test_vocabulary.
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -48,6 +49,10 @@ class Order(StrictBody):
     lines: list[Line] = Field(min_length=1, max_length=3)
     tags: list[Annotated[str, Field(max_length=5)]] = []
     note: str = ""
+    # Decimals and dates, alone and in lists, as a team declares them (no strict=False).
+    amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=6, decimal_places=2)
+    days: list[date] = []
+    moments: list[datetime] = []
 
     @field_validator("note")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 from apiflask import APIBlueprint
 from marshmallow import ValidationError, fields, validate, validates
 
-from ..core.fields import Input, Integer, IntegerString, Number, StrictBody, Violation
+from ..core.fields import Digits, Input, Integer, IntegerString, Number, StrictBody, Violation
 
 router = APIBlueprint("orders", __name__, tag="orders", url_prefix="/api/v1/orders")
 
@@ -57,6 +57,10 @@ class Order(StrictBody):
     lines = fields.List(fields.Nested(Line), required=True, validate=validate.Length(1, 3))
     tags = fields.List(fields.String(validate=validate.Length(max=5)), load_default=list)
     note = fields.String(load_default="")
+    # Decimals and dates, alone and in lists, as a team declares them.
+    amount = fields.Decimal(load_default=0, places=2, validate=[validate.Range(0), Digits(6)])
+    days = fields.List(fields.Date(), load_default=list)
+    moments = fields.List(fields.DateTime(), load_default=list)
 
     @validates("note")
     def no_shouting(self, value: str, data_key: str) -> None:
