@@ -12,6 +12,8 @@
 #   make bench                 benchmark both generated stacks against bare apps and
 #                              raw ASGI/WSGI on SQLite and PostgreSQL (wrk, one core each;
 #                              about 20 minutes); results in bench/results/
+#   make bench-instructions    instructions per request, generated against bare, counted
+#                              under valgrind's callgrind (needs valgrind; a few minutes)
 # Needs only Python 3.11+ and make.
 
 PYTHON ?= python3
@@ -20,6 +22,8 @@ PYTEST_ARGS ?=
 # e.g. make bench BENCH_ARGS=--quick (under 2 minutes) or "--only read --database sqlite"; DATABASE_URL=postgresql://...
 # for a PostgreSQL server of yours instead of the throwaway one the bench starts
 BENCH_ARGS ?=
+# e.g. make bench-instructions INSTRUCTIONS_ARGS="--stacks flask --requests 200"
+INSTRUCTIONS_ARGS ?=
 # e.g. make lock LOCK_ARGS=--upgrade (or --upgrade-package fastapi)
 LOCK_ARGS ?=
 
@@ -33,7 +37,7 @@ BENCH_VENV := .cache/bench-venv
 # checkov's own virtualenv (tests/test_k8s.py), rebuilt when requirements-checkov.txt changes.
 CHECKOV_VENV := .cache/checkov-venv
 
-.PHONY: test demo bench openapi lock
+.PHONY: test demo bench bench-instructions openapi lock
 
 # The virtualenv is rebuilt from scratch whenever requirements-test.txt changes.
 $(VENV)/.installed: requirements-test.txt
@@ -81,3 +85,6 @@ $(BENCH_VENV)/.installed: requirements-bench.txt
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
+bench-instructions: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/instructions.py $(INSTRUCTIONS_ARGS)

@@ -7,8 +7,11 @@ sink, access log off, one and two unpinned workers) under ``python -m <package>.
 bench``. Each must answer with no non-2xx and no socket errors. The full benchmark is
 ``make bench``, not part of ``make test``.
 
-Skips, in one line, only where wrk is missing and cannot be installed;
-``REQUIRE_WRK=1`` turns that skip into a failure.
+The instruction counts (``bench/instructions.py``) get a short run too: ``GET /healthz``,
+the generated service against the bare app, under callgrind.
+
+Skips, in one line, only where wrk (or valgrind) is missing and cannot be installed;
+``REQUIRE_WRK=1`` (``REQUIRE_VALGRIND=1``) turns that skip into a failure.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from conftest import FRAMEWORKS, TEMPLATE_DIR
 pytestmark = pytest.mark.venv
 
 
-def load_harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", TEMPLATE_DIR / "bench" / "run.py")
+def load_script(name: str, file: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE_DIR / "bench" / file)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -37,7 +40,8 @@ def load_harness() -> ModuleType:
     return module
 
 
-harness = load_harness()
+harness = load_script("bench_run", "run.py")
+instructions = load_script("bench_instructions", "instructions.py")
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +102,45 @@ def test_bench_smoke(
     # Two workers are two processes under the server, each with its own memory.
     assert rows[harness.scenarios.TWO_WORKERS]["healthz"].memory["workers"] == 2
     assert rows[harness.scenarios.GENERATED]["healthz"].memory["rss_mb"] > 10
+
+
+@pytest.fixture(scope="module")
+def valgrind() -> None:
+    try:
+        instructions.ensure_valgrind()
+    except instructions.BenchError as error:
+        if os.environ.get("REQUIRE_VALGRIND") == "1":
+            pytest.fail(f"valgrind is required here: {error}")
+        pytest.skip(f"no instruction counts: {error}")
+
+
+@pytest.mark.parametrize(
+    "framework", [pytest.param(f, marks=pytest.mark.xdist_group(f)) for f in FRAMEWORKS]
+)
+def test_instruction_counts(
+    framework: str,
+    valgrind: None,
+    generate: Callable[..., Path],
+    stack_venv: Callable[[str], Path],
+    tmp_path: Path,
+) -> None:
+    """Counted under callgrind, the template costs more than the bare app, by the same
+    count each time (the access line and the metrics at least)."""
+    project = generate(framework=framework)
+    venv = stack_venv(framework)
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    harness.projects.migrate(project, venv, url)
+    site = harness.projects.site_packages(venv)
+    stack = instructions.Stack(framework, project, venv, site, database_url=url)
+    counts: dict[str, list[float]] = {}
+    for label in (instructions.GENERATED, instructions.BARE):
+        app = instructions.row(framework, label)
+        with instructions.under_callgrind(stack, app, tmp_path) as counter:
+            counts[label] = [counter.count("/healthz", 40, 60) for _ in range(2)]
+    generated, bare = counts[instructions.GENERATED], counts[instructions.BARE]
+    assert 50_000 < min(bare) and max(bare) < min(generated) < 10_000_000, counts
+    for first, second in counts.values():
+        assert abs(first - second) / first < 0.03, counts  # counted, not timed: it repeats
 
 
 def test_quick_is_a_short_look() -> None:

@@ -184,8 +184,11 @@ class AccessLog:
         logger = self.logger
         if not logger.isEnabledFor(logging.INFO):
             return
-        duration_ms = round((time.perf_counter() - started_at) * 1000, 3)
-        message = f"{method} {path} {status} {duration_ms:.3f}ms"
+        # Whole microseconds, written as integers: cheaper than rounding a float to 3 places.
+        micros = round((time.perf_counter() - started_at) * 1_000_000)
+        duration_ms = micros / 1000
+        whole, rest = divmod(micros, 1000)
+        message = f"{method} {path} {status} {whole}.{rest:03d}ms"
         handlers = logger.handlers
         handler = handlers[0] if len(handlers) == 1 and not logger.filters else None
         if not (isinstance(handler, ServiceHandler) and handler.writes_json):
