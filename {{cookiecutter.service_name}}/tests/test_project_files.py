@@ -23,6 +23,7 @@ STACK_FILES = {
     ],
     "flask": [
         "gunicorn.conf.py",
+        "src/{{ cookiecutter.package_name }}/core/application.py",
         "tests/test_http_layer.py",
     ],
 }
