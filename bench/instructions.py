@@ -36,7 +36,7 @@ from typing import Any
 
 from harness import projects
 from harness.common import RESULTS_DIR, BenchError, log
-from harness.servers import App, Stack, _children, _is_helper, command, seed, serve_all, server_env
+from harness.servers import App, Stack, command, seed, serve_all, server_env, worker_pids
 from project_tools import free_port, stop_group
 
 FRAMEWORKS = ("fastapi", "flask")
@@ -87,10 +87,10 @@ def under_callgrind(stack: Stack, app: App, work_dir: Path) -> Iterator[Counter]
                 log_text = log_path.read_text(errors="replace")[-3000:]
                 raise BenchError(f"{app.key} did not start under callgrind:\n{log_text}")
             time.sleep(0.5)
-        workers = [pid for pid in _children(process.pid) if not _is_helper(pid)]
+        workers = worker_pids(process.pid)
         if len(workers) > 1:
             raise BenchError(f"{app.key}: {len(workers)} workers, one expected")
-        yield Counter(port, (workers or [process.pid])[0], out, env.get("HOST", ""))
+        yield Counter(port, workers[0], out, env.get("HOST", ""))
     finally:
         stop_group(process, 60)
 

@@ -44,14 +44,19 @@ harness = load_script("bench_run", "run.py")
 instructions = load_script("bench_instructions", "instructions.py")
 
 
+def required(check: Callable[[], object], variable: str, skipped: str) -> object:
+    """``check()``'s answer; a skip where its tool is missing, a failure if ``variable`` is 1."""
+    try:
+        return check()
+    except harness.BenchError as error:
+        if os.environ.get(variable) == "1":
+            pytest.fail(f"required here ({variable}=1): {error}")
+        pytest.skip(f"{skipped}: {error}")
+
+
 @pytest.fixture(scope="module")
 def wrk() -> str:
-    try:
-        return str(harness.ensure_wrk())
-    except harness.BenchError as error:
-        if os.environ.get("REQUIRE_WRK") == "1":
-            pytest.fail(f"wrk is required here: {error}")
-        pytest.skip(f"no benchmark smoke run: {error}")
+    return str(required(harness.ensure_wrk, "REQUIRE_WRK", "no benchmark smoke run"))
 
 
 @pytest.mark.parametrize(
@@ -106,12 +111,7 @@ def test_bench_smoke(
 
 @pytest.fixture(scope="module")
 def valgrind() -> None:
-    try:
-        instructions.ensure_valgrind()
-    except instructions.BenchError as error:
-        if os.environ.get("REQUIRE_VALGRIND") == "1":
-            pytest.fail(f"valgrind is required here: {error}")
-        pytest.skip(f"no instruction counts: {error}")
+    required(instructions.ensure_valgrind, "REQUIRE_VALGRIND", "no instruction counts")
 
 
 @pytest.mark.parametrize(

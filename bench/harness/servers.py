@@ -245,6 +245,11 @@ def _is_helper(pid: int) -> bool:
     return True
 
 
+def worker_pids(root: int) -> list[int]:
+    """The server's workers: its children (helpers left out), or the server itself if none."""
+    return [pid for pid in _children(root) if not _is_helper(pid)] or [root]
+
+
 def memory(server: Server) -> dict[str, float]:
     """Resident memory of the server's workers, MB: the largest worker's now and at its peak.
 
@@ -252,7 +257,7 @@ def memory(server: Server) -> dict[str, float]:
     workers, granian), or the server process itself when it has none.
     """
     root = server.process.pid
-    workers = [pid for pid in _children(root) if not _is_helper(pid)] or [root]
+    workers = worker_pids(root)
     rss = [_status_kb(pid, "VmRSS") for pid in workers]
     peak = [_status_kb(pid, "VmHWM") for pid in workers]
     return {
