@@ -104,6 +104,12 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"size": 0}, [(["body", "size"], "greater_than")]),
     ({"size": 10}, [(["body", "size"], "less_than")]),
     ({"size": 7}, [(["body", "size"], "multiple_of")]),
+    # One error for a value that breaks several rules: the one pydantic checks first, whatever
+    # the order declared (the length before the pattern, multiple_of before the range).
+    ({"code": "abcde"}, [(["body", "code"], "string_too_long")]),
+    ({"code": "a"}, [(["body", "code"], "string_too_short")]),
+    ({"size": 12}, [(["body", "size"], "multiple_of")]),
+    ({"size": -3}, [(["body", "size"], "multiple_of")]),
     ({"ratio": -1}, [(["body", "ratio"], "greater_than_equal")]),
     ({"ratio": 2}, [(["body", "ratio"], "less_than_equal")]),
     ({"ref": "nope"}, [(["body", "ref"], "uuid_type")]),
