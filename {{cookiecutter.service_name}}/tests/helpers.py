@@ -135,6 +135,9 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"paid": "true"}, [(["body", "paid"], "bool_type")]),
     ({"day": 20240229}, [(["body", "day"], "date_type")]),
     ({"day": "2024-02-29T00:00:00"}, [(["body", "day"], "date_type")]),
+    # A date is YYYY-MM-DD only: not ISO 8601's other forms, which Python's parser takes.
+    ({"day": "20240229"}, [(["body", "day"], "date_type")]),
+    ({"day": "2024-W09-4"}, [(["body", "day"], "date_type")]),
     ({"at": 1709209800}, [(["body", "at"], "datetime_type")]),
     # Stored in UTC: a moment outside the years 1-9999 there has no place in the database.
     ({"at": "0001-01-01T00:00:00+01:00"}, [(["body", "at"], "datetime_type")]),
