@@ -89,6 +89,15 @@ TIMES_READ = {
     "00:00:00.5": time(0, 0, 0, 500000),
     "12:30:00.123456": time(12, 30, 0, 123456),
 }
+# The whole message for some of SAMPLE_ERRORS, the same bytes on both stacks.
+SAMPLE_MESSAGES: list[tuple[dict[str, Any], str]] = [
+    ({"size": 0}, "Input should be greater than 0"),
+    ({"ratio": -1}, "Input should be greater than or equal to 0.0"),  # a float's bounds are
+    ({"ratio": 2}, "Input should be less than or equal to 1.0"),  # floats, as pydantic has them
+    ({"opens": "noon"}, "Input should be a valid time (HH:MM[:SS[.ffffff]])"),
+    ({"code": "abcde"}, "String should have at most 4 characters"),
+    ({"size": 12}, "Input should be a multiple of 5"),
+]
 # How the OpenAPI document shows a decimal: what a request takes (a number, or a string
 # holding one) and what a response sends (a string, so no digit is lost).
 DECIMAL_IN = {"anyOf": [{"type": "number", "minimum": 0.0}, {"type": "string"}]}
