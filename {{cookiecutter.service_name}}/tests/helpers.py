@@ -1,7 +1,7 @@
 """Small helpers for assertions the tests repeat."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -54,6 +54,7 @@ SAMPLE: dict[str, Any] = {
     "ref": "0f0e0d0c-0b0a-4908-8706-050403020100",
     "day": "2024-02-29",
     "at": "2024-02-29T12:30:00Z",
+    "opens": "09:30",
     "paid": False,
     "amount": "1.50",
     "email": "ada@example.com",
@@ -81,6 +82,22 @@ SAMPLE_READ: dict[str, Any] = {
     "span": (date(2024, 2, 29), Decimal("0.5")),
     "refs": [UUID("0f0e0d0c-0b0a-4908-8706-050403020100")],
 }
+# A time of day as both stacks read it (values.TIME_TEXT): seconds and fraction optional.
+TIMES_READ = {
+    "09:30": time(9, 30),
+    "23:59:59": time(23, 59, 59),
+    "00:00:00.5": time(0, 0, 0, 500000),
+    "12:30:00.123456": time(12, 30, 0, 123456),
+}
+# The whole message for some of SAMPLE_ERRORS, the same bytes on both stacks.
+SAMPLE_MESSAGES: list[tuple[dict[str, Any], str]] = [
+    ({"size": 0}, "Input should be greater than 0"),
+    ({"ratio": -1}, "Input should be greater than or equal to 0.0"),  # a float's bounds are
+    ({"ratio": 2}, "Input should be less than or equal to 1.0"),  # floats, as pydantic has them
+    ({"opens": "noon"}, "Input should be a valid time (HH:MM[:SS[.ffffff]])"),
+    ({"code": "abcde"}, "String should have at most 4 characters"),
+    ({"size": 12}, "Input should be a multiple of 5"),
+]
 # How the OpenAPI document shows a decimal: what a request takes (a number, or a string
 # holding one) and what a response sends (a string, so no digit is lost).
 DECIMAL_IN = {"anyOf": [{"type": "number", "minimum": 0.0}, {"type": "string"}]}
@@ -96,17 +113,40 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"size": 0}, [(["body", "size"], "greater_than")]),
     ({"size": 10}, [(["body", "size"], "less_than")]),
     ({"size": 7}, [(["body", "size"], "multiple_of")]),
+    # One error for a value that breaks several rules: the one pydantic checks first, whatever
+    # the order declared (the length before the pattern, multiple_of before the range).
+    ({"code": "abcde"}, [(["body", "code"], "string_too_long")]),
+    ({"code": "a"}, [(["body", "code"], "string_too_short")]),
+    ({"size": 12}, [(["body", "size"], "multiple_of")]),
+    ({"size": -3}, [(["body", "size"], "multiple_of")]),
     ({"ratio": -1}, [(["body", "ratio"], "greater_than_equal")]),
     ({"ratio": 2}, [(["body", "ratio"], "less_than_equal")]),
     ({"ref": "nope"}, [(["body", "ref"], "uuid_type")]),
     ({"day": "2024-02-30"}, [(["body", "day"], "date_type")]),
     ({"at": "soon"}, [(["body", "at"], "datetime_type")]),
+    # A time of day: HH:MM[:SS[.ffffff]], no offset, no other spelling.
+    ({"opens": "25:00"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "12:30:60"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "noon"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "9:30"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "0930"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "09"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "T09:30"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "09:30:00Z"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "09:30:00+02:00"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "09:30:00,5"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "09:30:00.1234567"}, [(["body", "opens"], "time_type")]),
+    ({"opens": 930}, [(["body", "opens"], "time_type")]),
+    ({"opens": None}, [(["body", "opens"], "null_not_allowed")]),
     ({"paid": "maybe"}, [(["body", "paid"], "bool_type")]),
     # JSON's own kinds only: no 1 or "true" for a boolean, no Unix time for a date.
     ({"paid": 1}, [(["body", "paid"], "bool_type")]),
     ({"paid": "true"}, [(["body", "paid"], "bool_type")]),
     ({"day": 20240229}, [(["body", "day"], "date_type")]),
     ({"day": "2024-02-29T00:00:00"}, [(["body", "day"], "date_type")]),
+    # A date is YYYY-MM-DD only: not ISO 8601's other forms, which Python's parser takes.
+    ({"day": "20240229"}, [(["body", "day"], "date_type")]),
+    ({"day": "2024-W09-4"}, [(["body", "day"], "date_type")]),
     ({"at": 1709209800}, [(["body", "at"], "datetime_type")]),
     # Stored in UTC: a moment outside the years 1-9999 there has no place in the database.
     ({"at": "0001-01-01T00:00:00+01:00"}, [(["body", "at"], "datetime_type")]),

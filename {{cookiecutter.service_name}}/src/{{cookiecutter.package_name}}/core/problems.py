@@ -31,6 +31,7 @@ ERROR_MESSAGES = {
     "uuid_type": "Input should be a valid UUID",
     "date_type": "Input should be a valid date (YYYY-MM-DD)",
     "datetime_type": "Input should be a valid date and time (ISO 8601)",
+    "time_type": "Input should be a valid time (HH:MM[:SS[.ffffff]])",
     "enum": "Input should be {expected}",
     "string_too_short": "String should have at least {min_length} characters",
     "string_too_long": "String should have at most {max_length} characters",

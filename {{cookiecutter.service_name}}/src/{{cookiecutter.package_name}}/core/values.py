@@ -18,6 +18,11 @@ TEXT_PATTERN = "^[^\\u0000]*$"
 NAME_PATTERN = f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# A date and a time of day as both stacks read them from JSON (pydantic and Python's parsers
+# take more, differently): YYYY-MM-DD; HH:MM, then optional seconds and up to 6 digits of
+# fraction, no offset.
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME_TEXT = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")
 # What an integer literal too long for Python to convert stands for (see integer_literal).
 BEYOND_ANY_BOUND = 10**400
 
