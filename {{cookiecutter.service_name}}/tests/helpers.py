@@ -70,6 +70,9 @@ SAMPLE: dict[str, Any] = {
     "span": ["2024-02-29", "0.5"],
     "refs": ["0f0e0d0c-0b0a-4908-8706-050403020100"],
     "colours": ["blue"],
+    # A nested model (or TypedDict) is read as the body is.
+    "address": {"day": "2024-02-29", "n": 1},
+    "place": {"day": "2024-02-29", "n": 1},
 }
 # What the sample's containers hold once read: the value sent, never rounded or reshaped.
 SAMPLE_READ: dict[str, Any] = {
@@ -230,4 +233,16 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"span": "2024-02-29"}, [(["body", "span"], "list_type")]),
     ({"refs": ["nope"]}, [(["body", "refs", 0], "uuid_type")]),
     ({"colours": ["green"]}, [(["body", "colours", 0], "enum")]),
+    # Inside a nested model, the body's rules: strict types, dates from strings, no extra field.
+    ({"address": {"day": "2024-02-29", "n": "1"}}, [(["body", "address", "n"], "int_type")]),
+    ({"address": {"day": 1709164800, "n": 1}}, [(["body", "address", "day"], "date_type")]),
+    (
+        {"address": {"day": "2024-02-29", "n": 1, "x": 1}},
+        [(["body", "address", "x"], "extra_forbidden")],
+    ),
+    (
+        {"place": {"day": "2024-02-29", "n": 1, "x": 1}},
+        [(["body", "place", "x"], "extra_forbidden")],
+    ),
+    ({"place": {"day": "2024-02-29", "n": "1"}}, [(["body", "place", "n"], "int_type")]),
 ]
