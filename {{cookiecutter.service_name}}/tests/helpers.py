@@ -70,6 +70,9 @@ SAMPLE: dict[str, Any] = {
     "span": ["2024-02-29", "0.5"],
     "refs": ["0f0e0d0c-0b0a-4908-8706-050403020100"],
     "colours": ["blue"],
+    # A nested model (or TypedDict) is read as the body is.
+    "address": {"day": "2024-02-29", "n": 1},
+    "place": {"day": "2024-02-29", "n": 1},
 }
 # What the sample's containers hold once read: the value sent, never rounded or reshaped.
 SAMPLE_READ: dict[str, Any] = {
@@ -88,6 +91,11 @@ TIMES_READ = {
     "23:59:59": time(23, 59, 59),
     "00:00:00.5": time(0, 0, 0, 500000),
     "12:30:00.123456": time(12, 30, 0, 123456),
+}
+# A date and time as both stacks read it (values.DATETIME_TEXT): "z" as well as "Z".
+DATETIMES_READ = {
+    "2024-02-29T12:30:00z": datetime(2024, 2, 29, 12, 30, tzinfo=UTC),
+    "2024-02-29t12:30:00.5z": datetime(2024, 2, 29, 12, 30, 0, 500000, tzinfo=UTC),
 }
 # The whole message for some of SAMPLE_ERRORS, the same bytes on both stacks.
 SAMPLE_MESSAGES: list[tuple[dict[str, Any], str]] = [
@@ -148,6 +156,30 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"day": "20240229"}, [(["body", "day"], "date_type")]),
     ({"day": "2024-W09-4"}, [(["body", "day"], "date_type")]),
     ({"at": 1709209800}, [(["body", "at"], "datetime_type")]),
+    # A date and time is YYYY-MM-DD[THH:MM[:SS[.ffffff]][offset]] only: no Unix time in a string,
+    # no other ISO 8601 form, no hour alone, no digit that would be dropped.
+    ({"at": "1709209800"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "1709209800.5"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "0"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12+01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12.5Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30.5Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "20240229T123000Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "20240229T12:30:00Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T123000Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-W09-4T12:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00.Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00.1234567Z"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00.123456789+01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00+01"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00-00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00+01:60"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00+0160"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00+01:30:15"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00+01:00:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "2024-02-29T12:30:00 Z"}, [(["body", "at"], "datetime_type")]),
     # Stored in UTC: a moment outside the years 1-9999 there has no place in the database.
     ({"at": "0001-01-01T00:00:00+01:00"}, [(["body", "at"], "datetime_type")]),
     ({"at": "9999-12-31T23:30:00-01:00"}, [(["body", "at"], "datetime_type")]),
@@ -201,4 +233,16 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"span": "2024-02-29"}, [(["body", "span"], "list_type")]),
     ({"refs": ["nope"]}, [(["body", "refs", 0], "uuid_type")]),
     ({"colours": ["green"]}, [(["body", "colours", 0], "enum")]),
+    # Inside a nested model, the body's rules: strict types, dates from strings, no extra field.
+    ({"address": {"day": "2024-02-29", "n": "1"}}, [(["body", "address", "n"], "int_type")]),
+    ({"address": {"day": 1709164800, "n": 1}}, [(["body", "address", "day"], "date_type")]),
+    (
+        {"address": {"day": "2024-02-29", "n": 1, "x": 1}},
+        [(["body", "address", "x"], "extra_forbidden")],
+    ),
+    (
+        {"place": {"day": "2024-02-29", "n": 1, "x": 1}},
+        [(["body", "place", "x"], "extra_forbidden")],
+    ),
+    ({"place": {"day": "2024-02-29", "n": "1"}}, [(["body", "place", "n"], "int_type")]),
 ]

@@ -23,6 +23,13 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 # fraction, no offset.
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TIME_TEXT = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")
+# A date and time: what pydantic reads, less Unix times ("1709209800") and digits it would drop
+# (7+ after the point): a date, or a date, T (t, space, _), HH:MM[:SS[.ffffff]] (or ",") and
+# an optional offset Z (z), +HH:MM or +HHMM; Python's parser takes more (20240229T12, weeks).
+DATETIME_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:?[0-5][0-9])?)?"
+)
 # What an integer literal too long for Python to convert stands for (see integer_literal).
 BEYOND_ANY_BOUND = 10**400
 
