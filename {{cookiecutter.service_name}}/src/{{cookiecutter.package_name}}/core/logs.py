@@ -47,7 +47,8 @@ def timestamp(created: float) -> str:
     if second != cached:
         prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         _cached_second = (second, prefix)  # one tuple: safe across threads
-    return f"{prefix}.{micros:06d}Z"
+    # printf-style: it costs fewer instructions than a format spec (counted), on every line.
+    return "%s.%06dZ" % (prefix, micros)  # noqa: UP031
 
 
 def json_line(entry: dict[str, Any]) -> str:
@@ -184,11 +185,9 @@ class AccessLog:
         logger = self.logger
         if not logger.isEnabledFor(logging.INFO):
             return
-        # Whole microseconds, written as integers: cheaper than rounding a float to 3 places.
-        micros = round((time.perf_counter() - started_at) * 1_000_000)
-        duration_ms = micros / 1000
-        whole, rest = divmod(micros, 1000)
-        message = f"{method} {path} {status} {whole}.{rest:03d}ms"
+        # Whole microseconds; printf-style formatting, the cheapest Python has (counted).
+        duration_ms = round((time.perf_counter() - started_at) * 1_000_000) / 1000
+        message = "%s %s %d %.3fms" % (method, path, status, duration_ms)  # noqa: UP031
         handlers = logger.handlers
         handler = handlers[0] if len(handlers) == 1 and not logger.filters else None
         if not (isinstance(handler, ServiceHandler) and handler.writes_json):
