@@ -135,6 +135,8 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     # A time of day: HH:MM[:SS[.ffffff]], no offset, no other spelling.
     ({"opens": "25:00"}, [(["body", "opens"], "time_type")]),
     ({"opens": "12:30:60"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "24:00"}, [(["body", "opens"], "time_type")]),
+    ({"opens": "12:60"}, [(["body", "opens"], "time_type")]),
     ({"opens": "noon"}, [(["body", "opens"], "time_type")]),
     ({"opens": "9:30"}, [(["body", "opens"], "time_type")]),
     ({"opens": "0930"}, [(["body", "opens"], "time_type")]),

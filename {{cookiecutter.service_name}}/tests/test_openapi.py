@@ -16,7 +16,10 @@ import httpx
 import pytest
 
 from {{ cookiecutter.package_name }} import TITLE, __version__
+from {{ cookiecutter.package_name }}.core.values import TIME_PATTERN
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .helpers import SAMPLE_ERRORS, TIMES_READ
 
 PROBLEM = "application/problem+json"
 HEALTH = "application/health+json"
@@ -204,3 +207,15 @@ class TestDocsDisabled:
         response = client.get(path)
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_published_time_pattern_is_the_times_the_service_reads() -> None:
+    """A time of day is documented by a pattern that takes what the service reads, no more."""
+    refused = [
+        change["opens"]
+        for change, errors in SAMPLE_ERRORS
+        if errors == [(["body", "opens"], "time_type")] and isinstance(change["opens"], str)
+    ]
+    assert len(refused) > 5
+    assert [text for text in TIMES_READ if not re.search(TIME_PATTERN, text)] == []
+    assert [text for text in refused if re.search(TIME_PATTERN, text)] == []

@@ -22,7 +22,12 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 # take more, differently): YYYY-MM-DD; HH:MM, then optional seconds and up to 6 digits of
 # fraction, no offset.
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-TIME_TEXT = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+TIME_TEXT = re.compile(_TIME)
+# The OpenAPI document publishes a time of day as this pattern, not ``format: time``: that
+# format is RFC 3339's full-time, which requires an offset (``09:30:00Z``) that a time of
+# day does not have, so clients and fuzzers would send what the service refuses.
+TIME_PATTERN = f"^{_TIME}$"
 # A date and time: what pydantic reads, less Unix times ("1709209800") and digits it would drop
 # (7+ after the point): a date, or a date, T (t, space, _), HH:MM[:SS[.ffffff]] (or ",") and
 # an optional offset Z (z), +HH:MM or +HHMM; Python's parser takes more (20240229T12, weeks).

@@ -3,7 +3,7 @@
 Copied into a generated FastAPI project by the template's tests/test_vocabulary.py.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
@@ -53,6 +53,8 @@ class Order(StrictBody):
     amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=6, decimal_places=2)
     days: list[date] = []
     moments: list[datetime] = []
+    opens: time | None = None
+    hours: list[time] = []
 
     @field_validator("note")
     @classmethod

@@ -9,7 +9,16 @@ from typing import Any
 from apiflask import APIBlueprint
 from marshmallow import ValidationError, fields, validate, validates
 
-from ..core.fields import Digits, Input, Integer, IntegerString, Number, StrictBody, Violation
+from ..core.fields import (
+    Digits,
+    Input,
+    Integer,
+    IntegerString,
+    Number,
+    ResponseBody,
+    StrictBody,
+    Violation,
+)
 
 router = APIBlueprint("orders", __name__, tag="orders", url_prefix="/api/v1/orders")
 
@@ -61,11 +70,22 @@ class Order(StrictBody):
     amount = fields.Decimal(load_default=0, places=2, validate=[validate.Range(0), Digits(6)])
     days = fields.List(fields.Date(), load_default=list)
     moments = fields.List(fields.DateTime(), load_default=list)
+    opens = fields.Time(load_default=None, allow_none=True)
+    hours = fields.List(fields.Time(), load_default=list)
 
     @validates("note")
     def no_shouting(self, value: str, data_key: str) -> None:
         if value.isupper():
             raise ValidationError("no shouting")
+
+
+class Taken(ResponseBody):
+    title = fields.String(required=True)
+
+
+class Listing(ResponseBody):
+    sort = fields.String(required=True)
+    size = fields.Integer(required=True)
 
 
 class OrderQuery(Input):
@@ -75,11 +95,13 @@ class OrderQuery(Input):
 
 @router.post("")
 @router.input(Order, location="json")
-def create_order(json_data: dict[str, Any]) -> tuple[dict[str, str], int]:
-    return {"title": json_data["title"]}, 201
+@router.output(Taken, status_code=201)
+def create_order(json_data: dict[str, Any]) -> dict[str, str]:
+    return {"title": json_data["title"]}
 
 
 @router.get("")
 @router.input(OrderQuery, location="query")
+@router.output(Listing)
 def list_orders(query_data: dict[str, Any]) -> dict[str, Any]:
     return {"sort": query_data["sort"], "size": query_data["size"]}
