@@ -97,6 +97,16 @@ DATETIMES_READ = {
     "2024-02-29T12:30:00z": datetime(2024, 2, 29, 12, 30, tzinfo=UTC),
     "2024-02-29t12:30:00.5z": datetime(2024, 2, 29, 12, 30, 0, 500000, tzinfo=UTC),
 }
+# How the document bounds ``size`` (greater than 0, less than 10): the ends are left out.
+SIZE_BOUNDS = {"exclusiveMinimum": 0, "exclusiveMaximum": 10}
+
+
+def bounds(schema: dict[str, Any]) -> dict[str, Any]:
+    """The bounds a schema documents, inclusive or not."""
+    keys = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    return {key: value for key, value in schema.items() if key in keys}
+
+
 # The whole message for some of SAMPLE_ERRORS, the same bytes on both stacks.
 SAMPLE_MESSAGES: list[tuple[dict[str, Any], str]] = [
     ({"size": 0}, "Input should be greater than 0"),

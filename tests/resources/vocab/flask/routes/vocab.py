@@ -14,10 +14,10 @@ from ..core.fields import (
     Input,
     Integer,
     IntegerString,
+    MultipleOf,
     Number,
     ResponseBody,
     StrictBody,
-    Violation,
 )
 
 router = APIBlueprint("orders", __name__, tag="orders", url_prefix="/api/v1/orders")
@@ -26,16 +26,6 @@ router = APIBlueprint("orders", __name__, tag="orders", url_prefix="/api/v1/orde
 class Colour(Enum):
     RED = "red"
     BLUE = "blue"
-
-
-def multiple_of(number: int) -> Any:
-    """marshmallow has no such validator: one of our own, raising a type of the vocabulary."""
-
-    def check(value: int) -> None:
-        if value % number:
-            raise ValidationError(Violation("multiple_of", multiple_of=number))
-
-    return check
 
 
 class Line(StrictBody):
@@ -59,7 +49,7 @@ class Order(StrictBody):
         required=True,
         validate=validate.Range(0, 10, min_inclusive=False, max_inclusive=False),
     )
-    step = fields.Integer(required=True, validate=multiple_of(5))
+    step = fields.Integer(required=True, validate=MultipleOf(5))
     ratio = Number(required=True, validate=validate.Range(0, 1))
     paid = fields.Boolean(required=True)
     customer = fields.Nested(Customer, required=True)
