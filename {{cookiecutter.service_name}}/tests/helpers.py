@@ -85,6 +85,12 @@ SAMPLE_READ: dict[str, Any] = {
     "span": (date(2024, 2, 29), Decimal("0.5")),
     "refs": [UUID("0f0e0d0c-0b0a-4908-8706-050403020100")],
 }
+# Whole numbers sent as floats inside containers: integers there too, as at the top level.
+WHOLE_NUMBERS_INSIDE: dict[str, Any] = {
+    "stock": {"2024-02-29": 3.0},
+    "address": {"day": "2024-02-29", "n": 1.0},
+    "place": {"day": "2024-02-29", "n": 1.0},
+}
 # A time of day as both stacks read it (values.TIME_TEXT): seconds and fraction optional.
 TIMES_READ = {
     "09:30": time(9, 30),
@@ -235,6 +241,8 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"by_day": ["2024-02-29"]}, [(["body", "by_day"], "object_type")]),
     ({"stock": {"soon": 3}}, [(["body", "stock", "soon", "[key]"], "date_type")]),
     ({"stock": {"2024-02-29": "3"}}, [(["body", "stock", "2024-02-29"], "int_type")]),
+    ({"stock": {"2024-02-29": 3.5}}, [(["body", "stock", "2024-02-29"], "int_type")]),
+    ({"stock": {"2024-02-29": True}}, [(["body", "stock", "2024-02-29"], "int_type")]),
     ({"span": ["2024-02-30", "1"]}, [(["body", "span", 0], "date_type")]),
     (
         {"span": ["2024-02-30"]},
@@ -257,4 +265,7 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
         [(["body", "place", "x"], "extra_forbidden")],
     ),
     ({"place": {"day": "2024-02-29", "n": "1"}}, [(["body", "place", "n"], "int_type")]),
+    ({"address": {"day": "2024-02-29", "n": 1.5}}, [(["body", "address", "n"], "int_type")]),
+    ({"place": {"day": "2024-02-29", "n": 1.5}}, [(["body", "place", "n"], "int_type")]),
+    ({"place": {"day": "2024-02-29", "n": True}}, [(["body", "place", "n"], "int_type")]),
 ]
