@@ -51,6 +51,8 @@ SAMPLE: dict[str, Any] = {
     "code": "ABC",
     "size": 5,
     "ratio": 0.5,
+    "units": 2.0,
+    "weights": [1.5, 2],
     "ref": "0f0e0d0c-0b0a-4908-8706-050403020100",
     "day": "2024-02-29",
     "at": "2024-02-29T12:30:00Z",
@@ -77,6 +79,7 @@ SAMPLE: dict[str, Any] = {
 # What the sample's containers hold once read: the value sent, never rounded or reshaped.
 SAMPLE_READ: dict[str, Any] = {
     "price": Decimal("12.50"),
+    "units": 2,
     "prices": [Decimal("1.5"), Decimal("2")],
     "days": [date(2024, 2, 29)],
     "moments": [datetime(2024, 2, 29, 10, 30, tzinfo=UTC)],
@@ -143,6 +146,13 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"code": "a"}, [(["body", "code"], "string_too_short")]),
     ({"size": 12}, [(["body", "size"], "multiple_of")]),
     ({"size": -3}, [(["body", "size"], "multiple_of")]),
+    # JSON's numbers only, never cut down: not 2.5 or "2" for an integer, not "1.5" for a number.
+    ({"units": 2.5}, [(["body", "units"], "int_type")]),
+    ({"units": 1e-42}, [(["body", "units"], "int_type")]),
+    ({"units": "2"}, [(["body", "units"], "int_type")]),
+    ({"units": True}, [(["body", "units"], "int_type")]),
+    ({"weights": ["1.5"]}, [(["body", "weights", 0], "number_type")]),
+    ({"weights": [False]}, [(["body", "weights", 0], "number_type")]),
     ({"ratio": -1}, [(["body", "ratio"], "greater_than_equal")]),
     ({"ratio": 2}, [(["body", "ratio"], "less_than_equal")]),
     ({"ref": "nope"}, [(["body", "ref"], "uuid_type")]),
