@@ -4,7 +4,8 @@ Each stack's generated project gets an extra "orders" resource (tests/resources/
 whose schemas use every kind of validator a team writes: choices and enums, patterns,
 lengths and ranges, email, UUID, date and date-time, nested objects and lists, custom
 validators. Both are served on SQLite; every bad input of ``vocab_cases`` goes to both,
-and each answer is a 422 problem+json with exactly the listed ``(loc, type)`` pairs.
+and each answer is a 422 problem+json with exactly the listed ``(loc, type)`` pairs. Each
+project's own fuzz test then runs against the orders, as a team runs it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from stacks import Stacks, generate
 from vocab_cases import BODY_CASES, ORDERS, QUERY_CASES, VALID, Errors
 from wire import PROBLEM, Request, post_json
 
-from conftest import FRAMEWORKS
+from conftest import FRAMEWORKS, check
 
 # Keys one stack's document writes and the other's leaves out; not what the values are.
 DROPPED = {"title", "default"}
@@ -68,6 +69,21 @@ def stacks(
                 serve(framework, project, venv, DATABASE_URL=url)
             )
         yield Stacks(servers, "sqlite")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_projects_fuzz_test_passes_with_the_orders(
+    stacks: Stacks, framework: str, stack_venv: Callable[[str], Path]
+) -> None:
+    """The project's own fuzz test, as a team runs it, takes every validator of the orders:
+    what the document says of a field is what the service takes (no schema-valid order is
+    refused for a rule the document states, no invalid one accepted)."""
+    project = stacks.servers[framework].project
+    python = stack_venv(framework) / "bin" / "python"
+    command = [str(python), "-m", "pytest", "-q", "--no-cov", "-p", "no:cacheprovider"]
+    fuzz = [*command, "tests/test_api_fuzz.py", "-k", "orders"]
+    output = check(fuzz, project, PYTHONPATH=str(project / "src"))
+    assert "2 passed" in output, output  # POST and GET /api/v1/orders
 
 
 def assert_errors(stacks: Stacks, request: Request, expected: Errors) -> None:
