@@ -101,6 +101,13 @@ TIMES_READ = {
     "00:00:00.5": time(0, 0, 0, 500000),
     "12:30:00.123456": time(12, 30, 0, 123456),
 }
+# An email address as both stacks read it (email-validator, as pydantic's EmailStr uses it).
+EMAILS_READ = {
+    " ada@example.com": "ada@example.com",
+    "Ada@EXAMPLE.com": "Ada@example.com",
+    "Ada Lovelace <ada@example.com>": "ada@example.com",
+    "ada@xn--bcher-kva.de": "ada@bücher.de",
+}
 # A date and time as both stacks read it (values.DATETIME_TEXT): "z" as well as "Z".
 DATETIMES_READ = {
     "2024-02-29T12:30:00z": datetime(2024, 2, 29, 12, 30, tzinfo=UTC),
@@ -218,6 +225,13 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"amount": -1}, [(["body", "amount"], "greater_than_equal")]),
     ({"amount": None}, [(["body", "amount"], "null_not_allowed")]),
     ({"email": "ada"}, [(["body", "email"], "value_error")]),
+    # No special-use or local name, IP literal or quoted part (email-validator's rules).
+    ({"email": "ada@localhost"}, [(["body", "email"], "value_error")]),
+    ({"email": "ada@example.local"}, [(["body", "email"], "value_error")]),
+    ({"email": "ada@[127.0.0.1]"}, [(["body", "email"], "value_error")]),
+    ({"email": '"ada"@example.com'}, [(["body", "email"], "value_error")]),
+    ({"email": "ada@b"}, [(["body", "email"], "value_error")]),
+    ({"email": 5}, [(["body", "email"], "string_type")]),
     ({"lines": []}, [(["body", "lines"], "too_short")]),
     ({"lines": [{"sku": "ABC"}] * 3}, [(["body", "lines"], "too_long")]),
     ({"lines": {"sku": "ABC"}}, [(["body", "lines"], "list_type")]),
