@@ -168,7 +168,7 @@ def _digits(whole: int | None, places: int | None) -> str:
 
 
 def _up_to(count: int) -> str:
-    return "[0-9]{1," + str(count) + "}"  # no f-string: cookiecutter would read its doubled braces
+    return "[0-9]{1," + str(count) + "}"  # no f-string: its doubled braces are template syntax
 
 
 def repeated_parameters(declared: Iterable[str], sent: Iterable[str]) -> list[str]:
