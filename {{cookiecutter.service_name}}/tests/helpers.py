@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
@@ -134,9 +135,52 @@ SAMPLE_MESSAGES: list[tuple[dict[str, Any], str]] = [
 ]
 # How the OpenAPI document shows a decimal: what a request takes (a number, or a string
 # holding one) and what a response sends (a string, so no digit is lost).
-DECIMAL_IN = {"anyOf": [{"type": "number", "minimum": 0.0}, {"type": "string"}]}
+# For ``price`` (at least 0, at most 6 digits, 2 after the point): numbers below 10**4 in
+# cents, strings of plain digits within those limits (``values.decimal_choices``).
+DECIMAL_IN = {
+    "anyOf": [
+        {"type": "number", "minimum": 0.0, "exclusiveMaximum": 10000, "multipleOf": 0.01},
+        {"type": "string", "pattern": "^\\+?(0*[0-9]{1,4}(\\.[0-9]{1,2}0*)?)$"},
+    ]
+}
 DECIMAL_OUT = {"type": "string"}
 DECIMAL_OUT_OR_NULL = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+# Decimals as sent, and whether ``price`` (as above) and a decimal without limits take them:
+# the published schema must say exactly that (``published_takes``). Not "-0": ``price``
+# takes it (it is not below 0), its pattern has no "-".
+DECIMALS: list[tuple[Any, bool, bool]] = [
+    *[(text, True, True) for text in ["12.50", "+1", "0", "00.5", "001.50", "0.00", "0.0000"]],
+    *[(text, True, True) for text in ["1.500", "9999.99", "0001234.5", "1234.500", "1.000000"]],
+    *[(text, False, True) for text in ["-1", "-1.5", "10000", "10000.0", "0.001", "1234567"]],
+    *[(text, False, False) for text in ["abc", "", "1e3", "1E3", " 1.5", "1.5 ", "1.5\n"]],
+    *[(text, False, False) for text in ["1_000", ".5", "5.", "NaN", "Infinity", "-Infinity"]],
+    *[(text, False, False) for text in ["0x10", "1,5", "\u0661", "0E-8", "+-1", "1.2.3"]],
+    *[(number, True, True) for number in [12.5, 0, -0.0, 9999.99, 0.1, 1234.5, 5]],
+    *[(number, False, True) for number in [1.005, 1e-05, 10000, 1e308, 1.7976931348623157e308]],
+    *[(number, False, True) for number in [-1, -0.01, 12345.0]],
+]
+
+
+def published_takes(schema: dict[str, Any], value: Any) -> bool:
+    """Whether a request decimal's published ``anyOf`` holds ``value``, by JSON Schema's rules.
+
+    Numbers compare exactly, as written (JSON Schema's 0.07 is a multiple of 0.01); a
+    pattern's ``$`` is the very end (Python's also matches before a final newline).
+    """
+    number, text = schema["anyOf"]
+    if isinstance(value, str):
+        return re.search(text["pattern"].replace("$", "\\Z"), value) is not None
+    exact = Fraction(repr(value))
+    limit = {key: Fraction(repr(bound)) for key, bound in number.items() if key != "type"}
+    return (
+        exact >= limit.get("minimum", exact)
+        and exact > limit.get("exclusiveMinimum", exact - 1)
+        and exact <= limit.get("maximum", exact)
+        and exact < limit.get("exclusiveMaximum", exact + 1)
+        and ("multipleOf" not in limit or (exact / limit["multipleOf"]).denominator == 1)
+    )
+
+
 SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = [
     ({"kind": "c"}, [(["body", "kind"], "enum")]),
     ({"kind": None}, [(["body", "kind"], "null_not_allowed")]),
@@ -222,6 +266,15 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"colour": 1}, [(["body", "colour"], "enum")]),
     ({"amount": True}, [(["body", "amount"], "number_type")]),
     ({"amount": "abc"}, [(["body", "amount"], "number_type")]),
+    # A decimal string is plain digits (values.DECIMAL_TEXT), whatever Python's Decimal reads.
+    ({"amount": "1e3"}, [(["body", "amount"], "number_type")]),
+    ({"amount": " 1.5"}, [(["body", "amount"], "number_type")]),
+    ({"amount": "1_000"}, [(["body", "amount"], "number_type")]),
+    ({"amount": ".5"}, [(["body", "amount"], "number_type")]),
+    ({"amount": "5."}, [(["body", "amount"], "number_type")]),
+    ({"amount": "0E-8"}, [(["body", "amount"], "number_type")]),
+    ({"prices": ["1e-2"]}, [(["body", "prices", 0], "number_type")]),
+    ({"span": ["2024-02-29", " 1"]}, [(["body", "span", 1], "number_type")]),
     ({"amount": -1}, [(["body", "amount"], "greater_than_equal")]),
     ({"amount": None}, [(["body", "amount"], "null_not_allowed")]),
     ({"email": "ada"}, [(["body", "email"], "value_error")]),

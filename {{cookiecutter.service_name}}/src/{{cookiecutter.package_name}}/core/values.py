@@ -35,6 +35,10 @@ DATETIME_TEXT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:?[0-5][0-9])?)?"
 )
+# A decimal sent as a JSON string: plain digits, an optional sign and point. Not "1e3", " 1.5",
+# "1_000", ".5", "5.", "NaN" or "Infinity", which Python's ``Decimal`` and so both stacks took.
+DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
 # What an integer literal too long for Python to convert stands for (see integer_literal).
 BEYOND_ANY_BOUND = 10**400
 
@@ -97,6 +101,74 @@ def comparable_number(value: Any) -> Any:
         except OverflowError:
             return math.inf if value > 0 else -math.inf
     return value
+
+
+def decimal_choices(
+    number: dict[str, Any], *, max_digits: int | None, decimal_places: int | None
+) -> list[dict[str, Any]]:
+    """A request decimal's two JSON forms: ``number`` (its bounds) and a string, with its digits.
+
+    The number is bounded by the whole digits (``-10**whole < x < 10**whole``) and is a
+    multiple of ``10**-decimal_places``. With ``max_digits`` alone, only the bounds can be
+    stated: JSON Schema cannot count a number's digits (1.2345678 has more than 6).
+    The string says it all: ``decimal_pattern``.
+    """
+    bounds = {key: number[key] for key in _BOUNDS if key in number}
+    whole = max_digits
+    if max_digits is not None and decimal_places is not None:
+        whole = max_digits - decimal_places
+    if whole is not None:
+        bounds = _tighter(bounds, 10**whole)
+    published: dict[str, Any] = {"type": "number", **bounds}
+    if decimal_places is not None:
+        published["multipleOf"] = float(f"1e-{decimal_places}")
+    low = bounds.get("minimum", bounds.get("exclusiveMinimum"))
+    signed = low is None or low < 0
+    pattern = decimal_pattern(signed=signed, max_digits=max_digits, decimal_places=decimal_places)
+    return [published, {"type": "string", "pattern": pattern}]
+
+
+def _tighter(bounds: dict[str, Any], limit: int) -> dict[str, Any]:
+    """``bounds`` and ``-limit < x < limit``: on each side the tighter bound only."""
+    lows = [(bounds[key], key == "exclusiveMinimum") for key in _BOUNDS[:2] if key in bounds]
+    highs = [(bounds[key], key == "maximum") for key in _BOUNDS[2:] if key in bounds]
+    low, low_open = max([*lows, (-limit, True)])  # at the same value, the open bound is tighter
+    high, high_closed = min([*highs, (limit, False)])
+    return {
+        "exclusiveMinimum" if low_open else "minimum": low,
+        "maximum" if high_closed else "exclusiveMaximum": high,
+    }
+
+
+def decimal_pattern(*, signed: bool, max_digits: int | None, decimal_places: int | None) -> str:
+    """The ``pattern`` of the strings a decimal field takes (``DECIMAL_TEXT`` within its limits).
+
+    Digits are counted as both stacks count them: zeros before the first significant digit
+    and after the last one after the point do not count ("001.50" has 2), but a zero without
+    a point is one digit. Without ``signed`` no "-": "-0" is then refused, though the
+    service takes it.
+    """
+    sign = "[+-]?" if signed else "\\+?"
+    if max_digits is None:
+        forms = [_digits(None, decimal_places)]
+    elif decimal_places is not None:
+        forms = [_digits(max_digits - decimal_places, decimal_places)]
+    else:  # each way to split the digits between the two sides of the point
+        forms = [_digits(whole, max_digits - whole) for whole in range(max_digits + 1)]
+    return f"^{sign}({'|'.join(forms)})$"
+
+
+def _digits(whole: int | None, places: int | None) -> str:
+    """Up to ``whole`` significant digits before the point and ``places`` after it."""
+    after = "[0-9]+" if places is None else "0+" if places == 0 else _up_to(places) + "0*"
+    if whole == 0:  # a zero without a point counts as a digit before it
+        return f"0+\\.{after}"
+    before = "[0-9]+" if whole is None else "0*" + _up_to(whole)
+    return f"{before}(\\.{after})?"
+
+
+def _up_to(count: int) -> str:
+    return "[0-9]{1," + str(count) + "}"  # no f-string: its doubled braces are template syntax
 
 
 def repeated_parameters(declared: Iterable[str], sent: Iterable[str]) -> list[str]:
