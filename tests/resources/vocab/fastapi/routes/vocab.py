@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from ..core.fields import IntegerText, StrictBody
 from ..core.routing import resource_router
@@ -64,14 +64,23 @@ class Order(StrictBody):
         return value
 
 
+class Taken(BaseModel):
+    title: str
+
+
+class Listing(BaseModel):
+    sort: str
+    size: int
+
+
 @router.post("", status_code=201)
-async def create_order(order: Order) -> dict[str, str]:
-    return {"title": order.title}
+async def create_order(order: Order) -> Taken:
+    return Taken(title=order.title)
 
 
 @router.get("")
 async def list_orders(
     sort: Literal["name", "date"] = "name",
     size: Annotated[int, Query(ge=1, le=10), IntegerText] = 5,
-) -> dict[str, str | int]:
-    return {"sort": sort, "size": size}
+) -> Listing:
+    return Listing(sort=sort, size=size)
