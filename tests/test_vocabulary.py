@@ -130,7 +130,9 @@ def test_every_validator_is_documented_alike(stacks: Stacks) -> None:
     ]
     assert order["colour"] == {"$ref": "#/components/schemas/Colour"}
     if documents["flask"] != documents["fastapi"]:
-        lines = [json.dumps(doc, indent=1, sort_keys=True).splitlines() for doc in documents.values()]
+        lines = [
+            json.dumps(doc, indent=1, sort_keys=True).splitlines() for doc in documents.values()
+        ]
         diff = "\n".join(difflib.unified_diff(*lines, *documents, lineterm="", n=4))
         pytest.fail(f"the normalised OpenAPI documents differ:\n{diff}")
 
