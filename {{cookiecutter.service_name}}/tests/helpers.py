@@ -187,6 +187,8 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"colour": "green"}, [(["body", "colour"], "enum")]),
     ({"code": "abc"}, [(["body", "code"], "string_pattern_mismatch")]),
     ({"code": "A"}, [(["body", "code"], "string_too_short")]),
+    # A pattern's "$" is the end of the text, not also before a last newline.
+    ({"code": "ABC\n"}, [(["body", "code"], "string_pattern_mismatch")]),
     ({"code": "ABCDE"}, [(["body", "code"], "string_too_long")]),
     ({"size": 0}, [(["body", "size"], "greater_than")]),
     ({"size": 10}, [(["body", "size"], "less_than")]),
