@@ -112,6 +112,10 @@ EMAILS_READ = {
 # A date and time as both stacks read it (values.DATETIME_TEXT): "z" as well as "Z".
 DATETIMES_READ = {
     "2024-02-29T12:30:00z": datetime(2024, 2, 29, 12, 30, tzinfo=UTC),
+    "0001-01-01T00:00:00-01:00": datetime(1, 1, 1, 1, 0, tzinfo=UTC),
+    "0001-01-01T00:00:00+00:00": datetime(1, 1, 1, 0, 0, tzinfo=UTC),
+    "9999-12-31T23:00:00+01:00": datetime(9999, 12, 31, 22, 0, tzinfo=UTC),
+    "9999-12-31T23:59:59-00:00": datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
     "2024-02-29t12:30:00.5z": datetime(2024, 2, 29, 12, 30, 0, 500000, tzinfo=UTC),
 }
 # How the document bounds ``size`` (greater than 0, less than 10): the ends are left out.
@@ -261,9 +265,12 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"at": "2024-02-29T12:30:00+01:30:15"}, [(["body", "at"], "datetime_type")]),
     ({"at": "2024-02-29T12:30:00+01:00:00"}, [(["body", "at"], "datetime_type")]),
     ({"at": "2024-02-29T12:30:00 Z"}, [(["body", "at"], "datetime_type")]),
-    # Stored in UTC: a moment outside the years 1-9999 there has no place in the database.
+    # Stored in UTC: on 0001-01-01 no offset ahead of UTC, on 9999-12-31 none behind it.
     ({"at": "0001-01-01T00:00:00+01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "0001-01-01T23:00:00+01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "0001-01-01T12:00:00+0001"}, [(["body", "at"], "datetime_type")]),
     ({"at": "9999-12-31T23:30:00-01:00"}, [(["body", "at"], "datetime_type")]),
+    ({"at": "9999-12-31T00:00:00-00:01"}, [(["body", "at"], "datetime_type")]),
     ({"ref": 5}, [(["body", "ref"], "uuid_type")]),
     ({"colour": 1}, [(["body", "colour"], "enum")]),
     ({"amount": True}, [(["body", "amount"], "number_type")]),

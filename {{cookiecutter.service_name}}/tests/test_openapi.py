@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from {{ cookiecutter.package_name }} import TITLE, __version__
-from {{ cookiecutter.package_name }}.core.values import TIME_PATTERN
+from {{ cookiecutter.package_name }}.core.values import DATETIME_PATTERN, TIME_PATTERN
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .helpers import SAMPLE_ERRORS, TIMES_READ
+from .helpers import DATETIMES_READ, SAMPLE_ERRORS, TIMES_READ
 
 PROBLEM = "application/problem+json"
 HEALTH = "application/health+json"
@@ -219,3 +219,16 @@ def test_the_published_time_pattern_is_the_times_the_service_reads() -> None:
     assert len(refused) > 5
     assert [text for text in TIMES_READ if not re.search(TIME_PATTERN, text)] == []
     assert [text for text in refused if re.search(TIME_PATTERN, text)] == []
+
+
+def test_the_published_datetime_pattern_is_the_years_the_service_stores() -> None:
+    """A date and time's pattern takes what the service reads, less what it cannot store."""
+    unstored = [
+        change["at"]
+        for change, errors in SAMPLE_ERRORS
+        if errors == [(["body", "at"], "datetime_type")]
+        and str(change["at"]).startswith(("0001-01-01", "9999-12-31"))
+    ]
+    assert len(unstored) >= 4
+    assert [text for text in DATETIMES_READ if not re.search(DATETIME_PATTERN, text)] == []
+    assert [text for text in unstored if re.search(DATETIME_PATTERN, text)] == []

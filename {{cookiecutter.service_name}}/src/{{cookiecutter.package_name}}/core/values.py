@@ -28,11 +28,16 @@ TIME_TEXT = re.compile(_TIME)
 # format is RFC 3339's full-time, which requires an offset (``09:30:00Z``) that a time of
 # day does not have, so clients and fuzzers would send what the service refuses.
 TIME_PATTERN = f"^{_TIME}$"
+# A date and time the service can store in UTC: on 0001-01-01 no offset ahead of UTC, on
+# 9999-12-31 none behind it (+00:00 and -00:00 are UTC). Simpler than "has a UTC form", which
+# refuses only some of those, and a pattern can say it: the document publishes it.
+_IN_UTC_YEARS = r"(?!0001-01-01.*\+(?!00:?00$))(?!9999-12-31.*-(?!00:?00$))"
+DATETIME_PATTERN = f"^{_IN_UTC_YEARS}"
 # A date and time: what pydantic reads, less Unix times ("1709209800") and digits it would drop
 # (7+ after the point): a date, or a date, T (t, space, _), HH:MM[:SS[.ffffff]] (or ",") and
 # an optional offset Z (z), +HH:MM or +HHMM; Python's parser takes more (20240229T12, weeks).
 DATETIME_TEXT = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    _IN_UTC_YEARS + r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:?[0-5][0-9])?)?"
 )
 # A decimal sent as a JSON string: plain digits, an optional sign and point. Not "1e3", " 1.5",
