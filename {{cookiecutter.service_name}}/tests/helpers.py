@@ -213,6 +213,11 @@ SAMPLE_ERRORS: list[tuple[dict[str, Any], list[tuple[list[str | int], str]]]] = 
     ({"ratio": -1}, [(["body", "ratio"], "greater_than_equal")]),
     ({"ratio": 2}, [(["body", "ratio"], "less_than_equal")]),
     ({"ref": "nope"}, [(["body", "ref"], "uuid_type")]),
+    # A UUID is 8-4-4-4-12 hex digits: no other spelling Python's parser takes.
+    ({"ref": "0f0e0d0c0b0a49088706050403020100"}, [(["body", "ref"], "uuid_type")]),
+    ({"ref": "{0f0e0d0c-0b0a-4908-8706-050403020100}"}, [(["body", "ref"], "uuid_type")]),
+    ({"ref": "urn:uuid:0f0e0d0c-0b0a-4908-8706-050403020100"}, [(["body", "ref"], "uuid_type")]),
+    ({"ref": "0f0e-0d0c-0b0a-4908-8706-050403020100"}, [(["body", "ref"], "uuid_type")]),
     ({"day": "2024-02-30"}, [(["body", "day"], "date_type")]),
     ({"at": "soon"}, [(["body", "at"], "datetime_type")]),
     # A time of day: HH:MM[:SS[.ffffff]], no offset, no other spelling.

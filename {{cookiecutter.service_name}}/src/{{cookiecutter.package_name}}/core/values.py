@@ -28,6 +28,9 @@ TIME_TEXT = re.compile(_TIME)
 # format is RFC 3339's full-time, which requires an offset (``09:30:00Z``) that a time of
 # day does not have, so clients and fuzzers would send what the service refuses.
 TIME_PATTERN = f"^{_TIME}$"
+# A UUID as the document's ``format: uuid`` has it: hex digits 8-4-4-4-12 (not the
+# hyphenless, braced or "urn:uuid:" forms pydantic and Python's parser also take).
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 # A date and time the service can store in UTC: on 0001-01-01 no offset ahead of UTC, on
 # 9999-12-31 none behind it (+00:00 and -00:00 are UTC). Simpler than "has a UTC form", which
 # refuses only some of those, and a pattern can say it: the document publishes it.
