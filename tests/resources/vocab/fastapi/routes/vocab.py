@@ -47,14 +47,15 @@ class Order(StrictBody):
     paid: bool
     customer: Customer
     lines: list[Line] = Field(min_length=1, max_length=3)
-    tags: list[Annotated[str, Field(max_length=5)]] = []
+    tags: list[Annotated[str, Field(max_length=5)]] = Field(default_factory=list)
     note: str = ""
-    # Decimals and dates, alone and in lists, as a team declares them (no strict=False).
+    # Decimals and dates, alone and in lists, as a team declares them (no strict=False); a
+    # list's default made by a function, as marshmallow's load_default=list (not documented).
     amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=6, decimal_places=2)
-    days: list[date] = []
-    moments: list[datetime] = []
+    days: list[date] = Field(default_factory=list)
+    moments: list[datetime] = Field(default_factory=list)
     opens: time | None = None
-    hours: list[time] = []
+    hours: list[time] = Field(default_factory=list)
 
     @field_validator("note")
     @classmethod
