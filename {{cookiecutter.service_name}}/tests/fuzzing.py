@@ -33,8 +33,10 @@ def _unstated(error: dict[str, Any], body: Any) -> bool:
     if error.get("type") in RULES_THE_DOCUMENT_CANNOT_STATE:
         return True
     sent = _sent(body, error.get("loc"))
-    return error.get("type") in BOUND_TYPES and isinstance(sent, str) and bool(
-        DATETIME_TEXT.fullmatch(sent)
+    return (
+        error.get("type") in BOUND_TYPES
+        and isinstance(sent, str)
+        and bool(DATETIME_TEXT.fullmatch(sent))
     )
 
 

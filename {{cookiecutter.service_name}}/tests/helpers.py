@@ -129,14 +129,20 @@ BOUNDED_DATETIMES_READ: list[tuple[dict[str, Any], dict[str, Any]]] = [
         {"after": datetime(1999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-2)))},
     ),
     ({"stamps": ["2000-01-01"]}, {"stamps": [datetime(2000, 1, 1, tzinfo=UTC)]}),
-    ({"by_key": {"a": "2000-01-01T00:00:00Z"}}, {"by_key": {"a": datetime(2000, 1, 1, tzinfo=UTC)}}),
+    (
+        {"by_key": {"a": "2000-01-01T00:00:00Z"}},
+        {"by_key": {"a": datetime(2000, 1, 1, tzinfo=UTC)}},
+    ),
     ({"until": None}, {"until": None}),
     ({"until": "1999-12-31T23:59:59"}, {"until": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)}),
 ]
 BOUNDED_DATETIMES_REFUSED: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"after": "2000-01-01T00:00:00Z"}, {"loc": ["body", "after"], "type": "greater_than"}),
     ({"after": "2000-01-01T01:00:00+02:00"}, {"loc": ["body", "after"], "type": "greater_than"}),
-    ({"stamps": ["1999-12-31T23:59:59"]}, {"loc": ["body", "stamps", 0], "type": "greater_than_equal"}),
+    (
+        {"stamps": ["1999-12-31T23:59:59"]},
+        {"loc": ["body", "stamps", 0], "type": "greater_than_equal"},
+    ),
     (
         {"by_key": {"a": "2000-01-01T00:30:00+01:00"}},
         {"loc": ["body", "by_key", "a"], "type": "greater_than_equal"},
