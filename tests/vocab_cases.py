@@ -130,6 +130,19 @@ BODY_CASES: list[tuple[str, Any, Errors]] = [
         body("moments", ["0001-01-01T00:00:00+01:00"]),
         [(["body", "moments", 0], "datetime_type")],
     ),
+    # Date-time bounds, compared in UTC: "since" is after 2000-01-01T00:00:00 (no offset: UTC),
+    # each of "stamps" at or after 2000-01-01T00:00:00Z. A value without an offset is UTC.
+    ("datetime-bound-utc", body("since", "2000-01-01T00:00:00Z"), at("since", "greater_than")),
+    (
+        "datetime-bound-offset",  # 1999-12-31T23:00:00Z
+        body("since", "2000-01-01T01:00:00+02:00"),
+        at("since", "greater_than"),
+    ),
+    (
+        "list-datetime-bound-naive",
+        body("stamps", ["2000-01-01T00:00:00", "1999-12-31"]),
+        [(["body", "stamps", 1], "greater_than_equal")],
+    ),
     ("missing", {k: v for k, v in VALID.items() if k != "kind"}, at("kind", "missing")),
     ("extra", body("zzz", 1), at("zzz", "extra_forbidden")),
     ("body-not-object", [VALID], [(["body"], "object_type")]),
@@ -143,6 +156,13 @@ BODY_CASES: list[tuple[str, Any, Errors]] = [
             (["body", "lines", 0, "sku"], "string_pattern_mismatch"),
         ],
     ),
+]
+
+# (id, body): bodies both stacks take (201).
+ACCEPTED_CASES: list[tuple[str, Any]] = [
+    ("datetime-bound-utc", body("since", "2000-01-01T00:00:01Z")),
+    ("datetime-bound-offset", body("since", "1999-12-31T23:00:00-02:00")),  # 01:00Z
+    ("list-datetime-bound-naive", body("stamps", ["2000-01-01T00:00:00", "2000-01-01"])),
 ]
 
 # (query string, errors)

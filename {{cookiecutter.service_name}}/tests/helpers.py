@@ -1,7 +1,7 @@
 """Small helpers for assertions the tests repeat."""
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -117,6 +117,46 @@ DATETIMES_READ = {
     "9999-12-31T23:00:00+01:00": datetime(9999, 12, 31, 22, 0, tzinfo=UTC),
     "9999-12-31T23:59:59-00:00": datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
     "2024-02-29t12:30:00.5z": datetime(2024, 2, 29, 12, 30, 0, 500000, tzinfo=UTC),
+}
+# Date-time bounds, compared in UTC: a bound or a value without an offset is UTC. A body of
+# ``after`` (after 2000-01-01T00:00:00), ``stamps`` (each at or after 2000-01-01T00:00:00Z),
+# ``by_key`` (each value at or after 2000-01-01T00:00:00), ``until`` (null or before
+# 2000-01-01T00:00:00Z), and what is read of it, or the one error it gets.
+BOUNDED_DATETIMES_READ: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({"after": "2000-01-01T00:00:01"}, {"after": datetime(2000, 1, 1, 0, 0, 1, tzinfo=UTC)}),
+    (
+        {"after": "1999-12-31T23:00:00-02:00"},  # 01:00 UTC
+        {"after": datetime(1999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-2)))},
+    ),
+    ({"stamps": ["2000-01-01"]}, {"stamps": [datetime(2000, 1, 1, tzinfo=UTC)]}),
+    (
+        {"by_key": {"a": "2000-01-01T00:00:00Z"}},
+        {"by_key": {"a": datetime(2000, 1, 1, tzinfo=UTC)}},
+    ),
+    ({"until": None}, {"until": None}),
+    ({"until": "1999-12-31T23:59:59"}, {"until": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)}),
+]
+BOUNDED_DATETIMES_REFUSED: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({"after": "2000-01-01T00:00:00Z"}, {"loc": ["body", "after"], "type": "greater_than"}),
+    ({"after": "2000-01-01T01:00:00+02:00"}, {"loc": ["body", "after"], "type": "greater_than"}),
+    (
+        {"stamps": ["1999-12-31T23:59:59"]},
+        {"loc": ["body", "stamps", 0], "type": "greater_than_equal"},
+    ),
+    (
+        {"by_key": {"a": "2000-01-01T00:30:00+01:00"}},
+        {"loc": ["body", "by_key", "a"], "type": "greater_than_equal"},
+    ),
+    ({"until": "1999-12-31T23:00:00-01:00"}, {"loc": ["body", "until"], "type": "less_than"}),
+]
+# All a date and time's schema says: JSON Schema bounds numbers only, so neither stack
+# documents a bound of one (not even as pydantic's ``gt`` or apispec's ``x-minimum``).
+DATETIME_SCHEMA_KEYS = {"type", "format", "pattern", "title", "default"}
+# The bound in the message, as pydantic writes it.
+BOUND_MESSAGES = {
+    "greater_than": "Input should be greater than 2000-01-01T00:00:00Z",
+    "greater_than_equal": "Input should be greater than or equal to 2000-01-01T00:00:00Z",
+    "less_than": "Input should be less than 2000-01-01T00:00:00Z",
 }
 # How the document bounds ``size`` (greater than 0, less than 10): the ends are left out.
 SIZE_BOUNDS = {"exclusiveMinimum": 0, "exclusiveMaximum": 10}

@@ -32,3 +32,23 @@ class Answer:
 )
 def test_only_value_errors_excuse_a_refusal(answer: Answer, excused: bool) -> None:
     assert refused_by_unstated_rules(answer) is excused
+
+
+def bound(*loc: str | int) -> Answer:
+    return Answer(422, {"errors": [{"type": "greater_than", "loc": ["body", *loc]}]})
+
+
+@pytest.mark.parametrize(
+    ("answer", "body", "excused"),
+    [
+        (bound("since"), {"since": "1999-12-31T23:00:00"}, True),
+        (bound("stamps", 0), {"stamps": ["1999-12-31"]}, True),
+        (bound("count"), {"count": 0}, False),  # a number's bound is in the document
+        (bound("amount"), {"amount": "-1"}, False),
+        (bound("since"), {}, False),
+        (bound("since"), None, False),
+    ],
+)
+def test_a_date_and_time_bound_excuses_a_refusal(answer: Answer, body: Any, excused: bool) -> None:
+    """JSON Schema bounds numbers only: not a date's or a date and time's."""
+    assert refused_by_unstated_rules(answer, body) is excused

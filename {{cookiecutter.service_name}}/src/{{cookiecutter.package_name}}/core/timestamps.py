@@ -29,11 +29,18 @@ def utc_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _in_utc(value) for name, value in values.items()}
 
 
+def aware(moment: datetime) -> datetime:
+    """The moment with an offset: a naive one is taken as UTC, as the contract reads a date
+    and time sent without one. Request date-times and their bounds are made so before any
+    comparison: Python cannot compare a naive datetime with an aware one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def in_utc(moment: datetime) -> datetime | None:
     """The moment in UTC (a naive one is taken as UTC); None if it falls outside the years
     1-9999 there (``0001-01-01T00:00:00+01:00``), which no database reads back the same."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
+        return aware(moment)
     try:
         return moment.astimezone(UTC)
     except OverflowError:

@@ -3,7 +3,7 @@
 Copied into a generated FastAPI project by the template's tests/test_vocabulary.py.
 """
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Literal
@@ -56,6 +56,11 @@ class Order(StrictBody):
     moments: list[datetime] = Field(default_factory=list)
     opens: time | None = None
     hours: list[time] = Field(default_factory=list)
+    # Date-time bounds, one with an offset and one without (taken as UTC), alone and in a list.
+    since: datetime | None = Field(default=None, gt=datetime(2000, 1, 1))
+    stamps: list[Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC))]] = Field(
+        default_factory=list
+    )
 
     @field_validator("note")
     @classmethod

@@ -3,6 +3,7 @@
 Copied into a generated Flask project by the template's tests/test_vocabulary.py.
 """
 
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -62,6 +63,16 @@ class Order(StrictBody):
     moments = fields.List(fields.DateTime(), load_default=list)
     opens = fields.Time(load_default=None, allow_none=True)
     hours = fields.List(fields.Time(), load_default=list)
+    # Date-time bounds, one with an offset and one without (taken as UTC), alone and in a list.
+    since = fields.DateTime(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=datetime(2000, 1, 1), min_inclusive=False),
+    )
+    stamps = fields.List(
+        fields.DateTime(validate=validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC))),
+        load_default=list,
+    )
 
     @validates("note")
     def no_shouting(self, value: str, data_key: str) -> None:
