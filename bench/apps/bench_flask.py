@@ -6,6 +6,10 @@ so gunicorn, ``gunicorn.conf.py`` and ``WEB_CONCURRENCY`` are the generated proj
 - ``template``: the generated ``create_app()``, plus the I/O-bound route below;
 - ``bare``: APIFlask with the same routes, models, schemas and database engine, but none
   of the template's layers (WSGI middleware, problem+json handlers, strict JSON, logging);
+  its routes are on an ``APIBlueprint`` registered on the app, as in the template and in
+  Flask's "modular applications" layout;
+- ``bare_flat``: the same bare app with its routes declared on the app itself, to show
+  what a blueprint costs the framework;
 - ``raw``: a bare WSGI callable, the ceiling of one core under this server.
 
 The generated package is named by ``BENCH_PACKAGE``. Not shipped in any service.
@@ -19,7 +23,7 @@ import os
 import time
 from typing import Any
 
-from apiflask import APIFlask
+from apiflask import APIBlueprint, APIFlask
 from flask import Response, g
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +53,7 @@ def template() -> Any:
     return app
 
 
-def bare() -> APIFlask:
+def bare(flat: bool = False) -> APIFlask:
     """The same work on plain APIFlask: what the framework costs without the template."""
     database, models, schemas = _module("core.database"), _module("models"), _module("schemas")
     settings = _module("settings").load_settings()
@@ -58,6 +62,7 @@ def bare() -> APIFlask:
 
     app = APIFlask(__name__, spec_path=None, docs_path=None)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    router: APIFlask | APIBlueprint = app if flat else APIBlueprint("bench", __name__)
 
     def session() -> Any:
         if "db_session" not in g:
@@ -70,13 +75,13 @@ def bare() -> APIFlask:
         if db_session is not None:
             db_session.close()
 
-    @app.get("/healthz")
+    @router.get("/healthz")
     def liveness() -> Response:
         return Response(PASS_JSON, content_type="application/health+json")
 
-    @app.get("/api/v1/items")
-    @app.input(_module("core.fields").PageQuery, location="query")
-    @app.output(schemas.ItemPage)
+    @router.get("/api/v1/items")
+    @router.input(_module("core.fields").PageQuery, location="query")
+    @router.output(schemas.ItemPage)
     def list_items(query_data: Any) -> dict[str, Any]:
         limit, offset, after = query_data.limit, query_data.offset, query_data.after
         # The same two queries as the template's: a capped count, a keyset range.
@@ -94,9 +99,9 @@ def bare() -> APIFlask:
             "next_after": rows[limit - 1].id if len(rows) > limit else None,
         }
 
-    @app.post("/api/v1/items")
-    @app.input(schemas.ItemCreate, location="json")
-    @app.output(schemas.Item, status_code=201)
+    @router.post("/api/v1/items")
+    @router.input(schemas.ItemCreate, location="json")
+    @router.output(schemas.Item, status_code=201)
     def create_item(json_data: dict[str, Any]) -> Any:
         item = models.Item(**json_data)
         session().add(item)
@@ -107,8 +112,8 @@ def bare() -> APIFlask:
             raise Conflict("name taken") from None
         return item, {"Location": f"/api/v1/items/{item.id}"}
 
-    @app.get("/api/v1/items/<int:item_id>")
-    @app.output(schemas.Item)
+    @router.get("/api/v1/items/<int:item_id>")
+    @router.output(schemas.Item)
     def get_item(item_id: int) -> Any:
         item = session().get(models.Item, item_id)
         if item is None:
@@ -116,7 +121,14 @@ def bare() -> APIFlask:
         return item
 
     app.add_url_rule(DOWNSTREAM_PATH, "bench_downstream", downstream, methods=["GET"])
+    if not flat:
+        app.register_blueprint(router)
     return app
+
+
+def bare_flat() -> APIFlask:
+    """The bare app with its routes on the app: no blueprint."""
+    return bare(flat=True)
 
 
 _RAW_BODY = PASS_JSON.encode()

@@ -70,7 +70,7 @@ NO_METRICS = "generated, METRICS_ENABLED=false"
 # OTLP tracing switched on by its standard variables, 10% sampled, exported to the
 # bench's sink on the loopback (otlp_sink.py).
 TRACING = "generated, tracing 10%"
-# FastAPI's bare app with its routes on the app instead of an included APIRouter.
+# The bare app with its routes on the app instead of on an APIRouter / APIBlueprint.
 FLAT = "bare, routes on the app"
 # Worker scaling: the generated service unpinned with 1 and with 2 workers; wrk unpinned too.
 ONE_WORKER = "generated, 1 worker, unpinned"
@@ -147,9 +147,8 @@ def rows(framework: str, scenario: str, first_database: bool, granian: bool) -> 
         extra = [
             App(framework, RAW, "raw"),
             App(framework, NO_ACCESS_LOG, env=(("LOG_LEVEL", "WARNING"),)),
+            App(framework, FLAT, "bare_flat"),
         ]
-        if framework == "fastapi":
-            extra.append(App(framework, FLAT, "bare_flat"))
         return base + extra + costs + workers
     # downstream
     extra = [App(framework, RAW, "raw")]
