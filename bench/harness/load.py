@@ -32,6 +32,9 @@ class Measurement:
     memory: dict[str, float] = field(default_factory=dict)
     # Another row's key -> this row's requests/s over that row's, in runs side by side.
     side_by_side: dict[str, list[float]] = field(default_factory=dict)
+    # The error statuses the server's own access log shows ("503" -> count); empty for rows
+    # that write no access line (bare, raw, LOG_LEVEL=WARNING).
+    logged_errors: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:

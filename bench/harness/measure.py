@@ -102,6 +102,7 @@ def measure_leg(
                 measurement = median_of(runs[app], warmups[app], side_runs[app])
                 measurement.side_by_side = ratios[app]
                 measurement.memory = memory(servers[app.key])
+                measurement.logged_errors = servers[app.key].logged_errors()
                 results.setdefault(app.framework, {}).setdefault(app.label, {})[name] = measurement
                 flag = "  FAILED: errors" if measurement.failed else ""
                 log(

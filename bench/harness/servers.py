@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,8 @@ from .common import APPS_DIR, PACKAGE, BenchError
 STARTUP_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
 SEED_ITEMS = 100
+# A 4xx or 5xx status in the generated services' JSON access lines.
+_ERROR_STATUS = re.compile(r'"status":([45]\d\d)[,}]')
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,11 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+    def logged_errors(self) -> dict[str, int]:
+        """The 4xx and 5xx statuses of the access lines in the server's log, counted."""
+        text = self.log_path.read_text(errors="replace")
+        return dict(sorted(Counter(_ERROR_STATUS.findall(text)).items()))
 
 
 @dataclass(frozen=True)

@@ -164,8 +164,8 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         if r["target"] is not None
     ]
     errors = [
-        f"{stack} {label} {name} ({database}): {m['non_2xx']} non-2xx, "
-        f"{m['socket_errors']} socket errors"
+        f"{stack} {label} {name} ({database}): {m['non_2xx']} non-2xx"
+        f"{_as_logged(m.get('logged_errors'))}, {m['socket_errors']} socket errors"
         for database, by_stack in report["results"].items()
         for stack, rows in by_stack.items()
         for label, measured in rows.items()
@@ -181,6 +181,14 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return {"ratios": ratios, "checks": checks}
+
+
+def _as_logged(statuses: dict[str, int] | None) -> str:
+    """`` (503 × 4 in its access log)``; nothing for a row that writes no access line."""
+    if not statuses:
+        return ""
+    counted = ", ".join(f"{status} × {count}" for status, count in statuses.items())
+    return f" ({counted} in its access log)"
 
 
 def ratio(
