@@ -22,7 +22,17 @@ from openapi_spec_validator import validate
 from servers import migrate, serve
 from stacks import Stacks, generate
 from test_parity import normalise
-from vocab_cases import ACCEPTED_CASES, BODY_CASES, ORDERS, QUERY_CASES, VALID, Errors
+from vocab_cases import (
+    ACCEPTED_CASES,
+    BODY_CASES,
+    MOMENT_ANSWERS,
+    MOMENT_CASES,
+    MOMENTS,
+    ORDERS,
+    QUERY_CASES,
+    VALID,
+    Errors,
+)
 from wire import PROBLEM, Request, post_json
 
 from conftest import FRAMEWORKS, check
@@ -85,7 +95,7 @@ def test_the_projects_fuzz_test_passes_with_the_orders(
     command = [str(python), "-m", "pytest", "-v", "--no-cov", "-p", "no:cacheprovider"]
     fuzz = [*command, "tests/test_api_fuzz.py", "-k", "orders"]
     output = check(fuzz, project, PYTHONPATH=str(project / "src"))
-    assert "2 passed" in output, output  # POST and GET /api/v1/orders
+    assert "3 passed" in output, output  # POST and GET /api/v1/orders, GET its moments
 
 
 def assert_errors(stacks: Stacks, request: Request, expected: Errors) -> None:
@@ -118,18 +128,46 @@ def test_bad_body(stacks: Stacks, body: object, expected: Errors) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [pytest.param(body, id=id) for id, body, _ in BODY_CASES if "datetime-bound" in id]
+    ("body", "bound"),
+    [
+        pytest.param(body, "2000-01-01T00:00:00Z" if "datetime" in id else "than 2000-01-01", id=id)
+        for id, body, _ in BODY_CASES
+        if "-bound" in id
+    ],
 )
-def test_a_date_and_time_bound_is_told_alike(stacks: Stacks, body: object) -> None:
+def test_a_date_and_time_bound_is_told_alike(stacks: Stacks, body: object, bound: str) -> None:
     """The same answer from both stacks, the bound in the message as pydantic writes it."""
     answers = stacks.same(post_json(ORDERS, body))
     for response in answers.values():
-        assert "2000-01-01T00:00:00Z" in response.json()["errors"][0]["msg"], response.show()
+        assert bound in response.json()["errors"][0]["msg"], response.show()
 
 
 @pytest.mark.parametrize(("query", "expected"), QUERY_CASES, ids=[c[0] for c in QUERY_CASES])
 def test_bad_query(stacks: Stacks, query: str, expected: Errors) -> None:
     assert_errors(stacks, Request("GET", f"{ORDERS}?{query}"), expected)
+
+
+# The bounds of MOMENTS, as pydantic writes them in a message.
+BOUNDS = {"since": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z", "day": "2000-01-01"}
+
+
+@pytest.mark.parametrize(("query", "expected"), MOMENT_CASES, ids=[c[0] for c in MOMENT_CASES])
+def test_bad_date_and_time_query(stacks: Stacks, query: str, expected: Errors) -> None:
+    """Query date-times compared with their bounds in UTC (none in the value or the bound is
+    UTC), as a body's are; the bound in the message as pydantic writes it."""
+    assert_errors(stacks, Request("GET", f"{MOMENTS}?{query}"), expected)
+    [(loc, error_type)] = expected
+    if error_type in ("greater_than", "less_than_equal"):
+        bound = BOUNDS[loc[-1]]
+        for response in stacks.same(Request("GET", f"{MOMENTS}?{query}")).values():
+            assert bound in response.json()["errors"][0]["msg"], response.show()
+
+
+@pytest.mark.parametrize(("query", "answer"), MOMENT_ANSWERS, ids=[c[0] for c in MOMENT_ANSWERS])
+def test_a_query_date_and_time_is_aware(stacks: Stacks, query: str, answer: object) -> None:
+    """The handler gets each date-time with its offset (none sent is UTC), on both stacks."""
+    for name, response in stacks.same(Request("GET", f"{MOMENTS}?{query}")).items():
+        assert (response.status, response.json()) == (200, answer), f"{name}: {response.show()}"
 
 
 def test_every_validator_is_documented_alike(stacks: Stacks) -> None:

@@ -143,6 +143,7 @@ BODY_CASES: list[tuple[str, Any, Errors]] = [
         body("stamps", ["2000-01-01T00:00:00", "1999-12-31"]),
         [(["body", "stamps", 1], "greater_than_equal")],
     ),
+    ("date-bound", body("due", "2000-01-01"), at("due", "greater_than")),  # after 2000-01-01
     ("missing", {k: v for k, v in VALID.items() if k != "kind"}, at("kind", "missing")),
     ("extra", body("zzz", 1), at("zzz", "extra_forbidden")),
     ("body-not-object", [VALID], [(["body"], "object_type")]),
@@ -163,6 +164,7 @@ ACCEPTED_CASES: list[tuple[str, Any]] = [
     ("datetime-bound-utc", body("since", "2000-01-01T00:00:01Z")),
     ("datetime-bound-offset", body("since", "1999-12-31T23:00:00-02:00")),  # 01:00Z
     ("list-datetime-bound-naive", body("stamps", ["2000-01-01T00:00:00", "2000-01-01"])),
+    ("date-bound", body("due", "2000-01-02")),
 ]
 
 # (query string, errors)
@@ -171,4 +173,51 @@ QUERY_CASES: list[tuple[str, Errors]] = [
     ("size=0", [(["query", "size"], "greater_than_equal")]),
     ("size=11", [(["query", "size"], "less_than_equal")]),
     ("size=x", [(["query", "size"], "int_type")]),
+]
+
+# Date-time and date query parameters (``ORDERS/moments``): "since" after 2000-01-01T00:00:00
+# (no offset: UTC), "until" at or before 2100-01-01T00:00:00Z, "day" after 2000-01-01. Read
+# as a body's: a date-time without an offset is UTC, each compared with its bound in UTC.
+MOMENTS = f"{ORDERS}/moments"
+# (query string, errors)
+MOMENT_CASES: list[tuple[str, Errors]] = [
+    ("since=2000-01-01T00:00:00Z", [(["query", "since"], "greater_than")]),
+    ("since=2000-01-01T01:00:00%2B02:00", [(["query", "since"], "greater_than")]),  # 23:00Z
+    ("until=2100-01-01T00:00:01", [(["query", "until"], "less_than_equal")]),
+    ("until=2099-12-31T23:00:00-02:00", [(["query", "until"], "less_than_equal")]),  # 01:00Z
+    ("since=noon", [(["query", "since"], "datetime_type")]),
+    ("day=2000-01-01", [(["query", "day"], "greater_than")]),
+    ("day=2000-01-01T00:00:00", [(["query", "day"], "date_type")]),
+]
+# (query string, answer): what the handler got, an aware date-time (isoformat), and whether
+# "since" is before "until" (compared in Python: a naive value would fail the request).
+MOMENT_ANSWERS: list[tuple[str, dict[str, Any]]] = [
+    ("", {"since": "", "until": "", "day": "", "later": False}),
+    (
+        "since=2000-01-01T00:00:01&until=2000-01-01T00:00:00-00:01",
+        {
+            "since": "2000-01-01T00:00:01+00:00",
+            "until": "2000-01-01T00:00:00-00:01",
+            "day": "",
+            "later": True,
+        },
+    ),
+    (
+        "since=1999-12-31T23:00:00-02:00&until=2100-01-01T01:00:00%2B01:00&day=2000-01-02",
+        {
+            "since": "1999-12-31T23:00:00-02:00",
+            "until": "2100-01-01T01:00:00+01:00",
+            "day": "2000-01-02",
+            "later": True,
+        },
+    ),
+    (
+        "since=2099-12-31T23:00:00&until=2099-12-31T23:00:00%2B01:00",  # 22:00Z
+        {
+            "since": "2099-12-31T23:00:00+00:00",
+            "until": "2099-12-31T23:00:00+01:00",
+            "day": "",
+            "later": False,
+        },
+    ),
 ]

@@ -10,14 +10,16 @@ from {{ cookiecutter.package_name }}.core.values import DATETIME_TEXT
 # A team's own rules (a custom validator, a check across fields) and what a format cannot
 # spell out (an email address's rules) fail as value_error: the document cannot state them.
 RULES_THE_DOCUMENT_CANNOT_STATE = {"value_error"}
-# Nor the bounds of a date or a date and time (``Field(gt=datetime(...))``, a ``Range``):
-# JSON Schema bounds numbers only. They fail as these types on a value sent as such a text.
+# Nor the bounds of a date or a date and time (``Field(gt=datetime(...))``, a ``Range``), in
+# a body or a parameter: JSON Schema bounds numbers only. They fail as these types on a value
+# sent as such a text.
 BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
-def refused_by_unstated_rules(response: Any, body: Any = None) -> bool:
+def refused_by_unstated_rules(response: Any, sent: dict[str, Any] | None = None) -> bool:
     """A 422 whose every error is one of ``RULES_THE_DOCUMENT_CANNOT_STATE`` or a bound
-    of a date or a date and time the request's ``body`` sent."""
+    of a date or a date and time the request ``sent``: its parts by the first item of an
+    error's ``loc`` (``{"body": ..., "query": {...}}``)."""
     if response.status_code != 422:
         return False
     try:
@@ -25,37 +27,39 @@ def refused_by_unstated_rules(response: Any, body: Any = None) -> bool:
     except (ValueError, KeyError, TypeError):
         return False  # not the service's validation problem: the check decides
     return bool(errors) and all(
-        isinstance(error, dict) and _unstated(error, body) for error in errors
+        isinstance(error, dict) and _unstated(error, sent or {}) for error in errors
     )
 
 
-def _unstated(error: dict[str, Any], body: Any) -> bool:
+def _unstated(error: dict[str, Any], sent: dict[str, Any]) -> bool:
     if error.get("type") in RULES_THE_DOCUMENT_CANNOT_STATE:
         return True
-    sent = _sent(body, error.get("loc"))
+    value = _sent(sent, error.get("loc"))
     return (
         error.get("type") in BOUND_TYPES
-        and isinstance(sent, str)
-        and bool(DATETIME_TEXT.fullmatch(sent))
+        and isinstance(value, str)
+        and bool(DATETIME_TEXT.fullmatch(value))
     )
 
 
-def _sent(body: Any, loc: Any) -> Any:
-    """What ``body`` holds at ``loc`` (``["body", "stamps", 0]``); None if nothing."""
-    if not isinstance(loc, list) or loc[:1] != ["body"]:
+def _sent(sent: dict[str, Any], loc: Any) -> Any:
+    """What ``sent`` holds at ``loc`` (``["body", "stamps", 0]``); None if nothing."""
+    if not isinstance(loc, list):
         return None
-    for part in loc[1:]:
+    value: Any = sent
+    for part in loc:
         try:
-            body = body[part]
+            value = value[part]
         except (KeyError, IndexError, TypeError):
             return None
-    return body
+    return value
 
 
 def valid_data_accepted(ctx: Any, response: Any, case: schemathesis.Case[Any]) -> bool | None:
     """Schemathesis' positive_data_acceptance: a request the document calls valid is taken,
     unless only rules the document cannot state refused it."""
-    if refused_by_unstated_rules(response, case.body):
+    sent = {"body": case.body, "query": case.query, "path": case.path_parameters}
+    if refused_by_unstated_rules(response, sent):
         return None
     return positive_data_acceptance(ctx, response, case)
 

@@ -35,20 +35,26 @@ def test_only_value_errors_excuse_a_refusal(answer: Answer, excused: bool) -> No
 
 
 def bound(*loc: str | int) -> Answer:
-    return Answer(422, {"errors": [{"type": "greater_than", "loc": ["body", *loc]}]})
+    return Answer(422, {"errors": [{"type": "greater_than", "loc": list(loc)}]})
 
 
 @pytest.mark.parametrize(
-    ("answer", "body", "excused"),
+    ("answer", "sent", "excused"),
     [
-        (bound("since"), {"since": "1999-12-31T23:00:00"}, True),
-        (bound("stamps", 0), {"stamps": ["1999-12-31"]}, True),
-        (bound("count"), {"count": 0}, False),  # a number's bound is in the document
-        (bound("amount"), {"amount": "-1"}, False),
-        (bound("since"), {}, False),
-        (bound("since"), None, False),
+        (bound("body", "since"), {"body": {"since": "1999-12-31T23:00:00"}}, True),
+        (bound("body", "stamps", 0), {"body": {"stamps": ["1999-12-31"]}}, True),
+        (bound("query", "since"), {"query": {"since": "1999-12-31T23:00:00Z"}}, True),
+        (bound("path", "day"), {"path": {"day": "1999-12-31"}}, True),
+        (bound("body", "count"), {"body": {"count": 0}}, False),  # a number's is documented
+        (bound("body", "amount"), {"body": {"amount": "-1"}}, False),
+        (bound("query", "size"), {"query": {"size": "0"}}, False),
+        (bound("body", "since"), {"body": {}}, False),
+        (bound("body", "since"), {"body": None}, False),
+        (bound("body", "since"), None, False),
     ],
 )
-def test_a_date_and_time_bound_excuses_a_refusal(answer: Answer, body: Any, excused: bool) -> None:
+def test_a_date_and_time_bound_excuses_a_refusal(
+    answer: Answer, sent: dict[str, Any] | None, excused: bool
+) -> None:
     """JSON Schema bounds numbers only: not a date's or a date and time's."""
-    assert refused_by_unstated_rules(answer, body) is excused
+    assert refused_by_unstated_rules(answer, sent) is excused

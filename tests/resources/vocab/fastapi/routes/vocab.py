@@ -61,6 +61,8 @@ class Order(StrictBody):
     stamps: list[Annotated[datetime, Field(ge=datetime(2000, 1, 1, tzinfo=UTC))]] = Field(
         default_factory=list
     )
+    # A date bound: checked as a date-time's, and not documented either.
+    due: date | None = Field(default=None, gt=date(2000, 1, 1))
 
     @field_validator("note")
     @classmethod
@@ -79,6 +81,13 @@ class Listing(BaseModel):
     size: int
 
 
+class Moments(BaseModel):
+    since: str
+    until: str
+    day: str
+    later: bool
+
+
 @router.post("", status_code=201)
 async def create_order(order: Order) -> Taken:
     return Taken(title=order.title)
@@ -90,3 +99,19 @@ async def list_orders(
     size: Annotated[int, Query(ge=1, le=10), IntegerText] = 5,
 ) -> Listing:
     return Listing(sort=sort, size=size)
+
+
+# Date-time query parameters, bounded without an offset (taken as UTC) and with one, and a
+# date: the handler gets aware date-times (none sent is UTC) and compares them with its own.
+@router.get("/moments")
+async def read_moments(
+    since: Annotated[datetime | None, Query(gt=datetime(2000, 1, 1))] = None,
+    until: Annotated[datetime | None, Query(le=datetime(2100, 1, 1, tzinfo=UTC))] = None,
+    day: Annotated[date | None, Query(gt=date(2000, 1, 1))] = None,
+) -> Moments:
+    return Moments(
+        since=since.isoformat() if since else "",
+        until=until.isoformat() if until else "",
+        day=day.isoformat() if day else "",
+        later=since is not None and until is not None and since < until,
+    )

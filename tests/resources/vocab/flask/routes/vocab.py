@@ -3,7 +3,7 @@
 Copied into a generated Flask project by the template's tests/test_vocabulary.py.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -73,6 +73,12 @@ class Order(StrictBody):
         fields.DateTime(validate=validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC))),
         load_default=list,
     )
+    # A date bound: checked as a date-time's, and not documented either.
+    due = fields.Date(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=date(2000, 1, 1), min_inclusive=False),
+    )
 
     @validates("note")
     def no_shouting(self, value: str, data_key: str) -> None:
@@ -87,6 +93,31 @@ class Taken(ResponseBody):
 class Listing(ResponseBody):
     sort = fields.String(required=True)
     size = fields.Integer(required=True)
+
+
+class Moments(ResponseBody):
+    since = fields.String(required=True)
+    until = fields.String(required=True)
+    day = fields.String(required=True)
+    later = fields.Boolean(required=True)
+
+
+class MomentsQuery(Input):
+    since = fields.DateTime(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=datetime(2000, 1, 1), min_inclusive=False),
+    )
+    until = fields.DateTime(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(max=datetime(2100, 1, 1, tzinfo=UTC)),
+    )
+    day = fields.Date(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=date(2000, 1, 1), min_inclusive=False),
+    )
 
 
 class OrderQuery(Input):
@@ -106,3 +137,18 @@ def create_order(json_data: dict[str, Any]) -> dict[str, str]:
 @router.output(Listing)
 def list_orders(query_data: dict[str, Any]) -> dict[str, Any]:
     return {"sort": query_data["sort"], "size": query_data["size"]}
+
+
+# Date-time query parameters, bounded without an offset (taken as UTC) and with one, and a
+# date: the handler gets aware date-times (none sent is UTC) and compares them with its own.
+@router.get("/moments")
+@router.input(MomentsQuery, location="query")
+@router.output(Moments)
+def read_moments(query_data: dict[str, Any]) -> dict[str, Any]:
+    since, until, day = (query_data[name] for name in ("since", "until", "day"))
+    return {
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+        "day": day.isoformat() if day else "",
+        "later": since is not None and until is not None and since < until,
+    }
