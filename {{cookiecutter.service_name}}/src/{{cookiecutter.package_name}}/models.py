@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, Integer, MetaData, String
+from sqlalchemy import Float, Integer, MetaData, String
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .core.timestamps import utcnow
+from .core.timestamps import UtcDateTime, utcnow
 
 # Named constraints keep Alembic migrations stable across databases.
 NAMING_CONVENTION = {
@@ -46,7 +46,7 @@ class Item(Base):
     description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
     price: Mapped[float] = mapped_column(Float)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=_created_at, onupdate=utcnow
+        UtcDateTime(), default=_created_at, onupdate=utcnow
     )

@@ -4,6 +4,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -52,3 +56,24 @@ def _in_utc(value: Any) -> Any:
         return value
     # Request schemas refuse a datetime with no UTC form; one from elsewhere goes as it is.
     return in_utc(value) or value
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A date and time column that reads back aware, in UTC, on every database.
+
+    PostgreSQL's ``timestamptz`` reads back with an offset; SQLite keeps none, and a
+    naive value cannot be compared with an aware one (a request's, ``utcnow()``).
+    Written in UTC, so SQLite stores the moment, not the wall time.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _in_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else aware(value)
