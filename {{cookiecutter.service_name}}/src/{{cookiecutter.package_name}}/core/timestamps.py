@@ -59,11 +59,11 @@ def _in_utc(value: Any) -> Any:
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """A date and time column that reads back aware, in UTC, on every database.
+    """A date and time column that reads back aware and in UTC, on every database.
 
-    PostgreSQL's ``timestamptz`` reads back with an offset; SQLite keeps none, and a
-    naive value cannot be compared with an aware one (a request's, ``utcnow()``).
-    Written in UTC, so SQLite stores the moment, not the wall time.
+    SQLite keeps no offset (a plain ``DateTime`` reads back naive there, aware on
+    PostgreSQL), and Python cannot compare a naive datetime with an aware one, such as a
+    request's or ``utcnow()``. Written in UTC, so SQLite stores the moment, not the wall time.
     """
 
     impl = DateTime
@@ -73,7 +73,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         super().__init__(timezone=True)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else _in_utc(value)
+        return None if value is None else in_utc(value) or value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else aware(value)
+        return None if value is None else in_utc(value) or value
