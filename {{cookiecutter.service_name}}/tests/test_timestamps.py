@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.core.database import run_with_connection
-from {{ cookiecutter.package_name }}.core.timestamps import in_utc, to_rfc3339, utcnow
+from {{ cookiecutter.package_name }}.core.timestamps import UtcDateTime, in_utc, to_rfc3339, utcnow
 from {{ cookiecutter.package_name }}.models import Item
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -21,6 +22,7 @@ def test_timestamps_are_rfc3339_in_utc_with_four_digit_years() -> None:
     assert to_rfc3339(datetime(999, 1, 2, 3, 4, 5)) == "0999-01-02T03:04:05.000000Z"
     offset = datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=PLUS_TWO)
     assert to_rfc3339(offset) == "2026-01-02T01:04:05.000007Z"
+    assert to_rfc3339(offset.astimezone(UTC)) == "2026-01-02T01:04:05.000007Z"
 
 
 def test_a_moment_outside_the_years_utc_can_hold_has_no_utc_form() -> None:
@@ -53,3 +55,13 @@ def test_a_stored_timestamp_reads_back_in_utc_on_every_database(
     assert created_at.utcoffset() == timedelta(0)
     assert updated_at.utcoffset() == timedelta(0)
     assert sent < updated_at <= utcnow()
+
+
+def test_sqlite_text_reads_as_utc_with_or_without_an_offset() -> None:
+    read = UtcDateTime().result_processor(sqlite.dialect(), None)
+    assert read is not None
+    assert read("2026-01-02 03:04:05.000007") == datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=UTC)
+    shifted = read("2026-01-02 03:04:05+02:00")
+    assert shifted == datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC)
+    assert shifted is not None and shifted.tzinfo is UTC
+    assert read(None) is None
