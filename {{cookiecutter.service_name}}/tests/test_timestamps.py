@@ -63,5 +63,6 @@ def test_sqlite_text_reads_as_utc_with_or_without_an_offset() -> None:
     assert read("2026-01-02 03:04:05.000007") == datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=UTC)
     shifted = read("2026-01-02 03:04:05+02:00")
     assert shifted == datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC)
-    assert shifted is not None and shifted.tzinfo is UTC
+    assert shifted is not None
+    assert shifted.tzinfo is UTC
     assert read(None) is None
