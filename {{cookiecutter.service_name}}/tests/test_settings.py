@@ -6,9 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import QueuePool
 
+from {{ cookiecutter.package_name }}.core.database import create_engine
 from {{ cookiecutter.package_name }}.settings import (
     LogFormat,
+    Settings,
     SettingsError,
     load_settings,
 )
@@ -17,20 +20,8 @@ from {{ cookiecutter.package_name }}.settings import (
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No variable of the developer's shell, and no ``.env``, leaks into these tests."""
-    for name in list(os.environ):
-        if name in {
-            "APP_ENV",
-            "DATABASE_URL",
-            "HOST",
-            "PORT",
-            "WEB_CONCURRENCY",
-            "LOG_LEVEL",
-            "LOG_FORMAT",
-            "MAX_BODY_BYTES",
-            "CORS_ORIGINS",
-            "DOCS_ENABLED",
-        }:
-            monkeypatch.delenv(name)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
 
 
@@ -45,6 +36,8 @@ def test_defaults() -> None:
     assert settings.max_body_bytes == 1_048_576
     assert settings.cors_origins == ()
     assert settings.effective_docs_enabled
+    pool = (settings.database_pool_size, settings.database_max_overflow)
+    assert (*pool, settings.database_pool_timeout) == (5, 10, 0.5)
 
 
 def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +57,16 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert not settings.effective_docs_enabled
     assert settings.database.get_backend_name() == "postgresql"
+
+
+def test_the_postgresql_pool_follows_its_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://user:secret@db:5432/app")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "2")
+    monkeypatch.setenv("DATABASE_MAX_OVERFLOW", "0")
+    monkeypatch.setenv("DATABASE_POOL_TIMEOUT", "2.5")
+    pool = create_engine(load_settings()).pool  # connects to nothing until used
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow, pool.timeout()) == (2, 0, 2.5)
 
 
 def test_dotenv_is_read_and_environment_wins(
@@ -87,6 +90,10 @@ def test_dotenv_is_read_and_environment_wins(
         ({"APP_ENV": "production", "CORS_ORIGINS": "*"}, "CORS_ORIGINS"),
         ({"MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE"),
+        ({"DATABASE_MAX_OVERFLOW": "-1"}, "DATABASE_MAX_OVERFLOW"),
+        ({"DATABASE_POOL_TIMEOUT": "0"}, "DATABASE_POOL_TIMEOUT"),
+        ({"DATABASE_POOL_TIMEOUT": "soon"}, "DATABASE_POOL_TIMEOUT"),
     ],
 )
 def test_bad_configuration_names_the_variable(

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
 
     app_env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite:///./var/app.db"
+    # PostgreSQL, per worker: connections kept open, more opened under load, and the seconds
+    # a request waits for a free one before its 503.
+    database_pool_size: Annotated[int, Field(ge=1)] = 5
+    database_max_overflow: Annotated[int, Field(ge=0)] = 10
+    database_pool_timeout: Annotated[float, Field(gt=0)] = 0.5
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     web_concurrency: Annotated[int, Field(ge=1)] = Field(default_factory=default_web_concurrency)
