@@ -3,14 +3,14 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import DateTime, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.core.database import run_with_connection
 from {{ cookiecutter.package_name }}.core.timestamps import UtcDateTime, in_utc, to_rfc3339, utcnow
-from {{ cookiecutter.package_name }}.models import Item
+from {{ cookiecutter.package_name }}.models import Base, Item
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .helpers import create
@@ -55,6 +55,18 @@ def test_a_stored_timestamp_reads_back_in_utc_on_every_database(
     assert created_at.utcoffset() == timedelta(0)
     assert updated_at.utcoffset() == timedelta(0)
     assert sent < updated_at <= utcnow()
+
+
+def test_every_date_time_column_reads_back_in_utc() -> None:
+    """SQLAlchemy's plain ``DateTime`` reads back naive on SQLite (aware on PostgreSQL):
+    comparing one with a request's date-time or ``utcnow()`` is a TypeError, a 500."""
+    plain = [
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, DateTime)
+    ]
+    assert not plain, f"make these columns UtcDateTime() (core/timestamps.py): {plain}"
 
 
 def test_sqlite_text_reads_as_utc_with_or_without_an_offset() -> None:

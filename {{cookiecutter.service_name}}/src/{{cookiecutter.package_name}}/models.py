@@ -1,6 +1,7 @@
 """Database models (SQLAlchemy 2 declarative), shared by the web layer and Alembic."""
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import Float, Integer, MetaData, String
 from sqlalchemy.engine.default import DefaultExecutionContext
@@ -33,6 +34,8 @@ def _created_at(context: DefaultExecutionContext) -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # A ``Mapped[datetime]`` given no type of its own reads back aware, in UTC, too.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
 
 class Item(Base):
