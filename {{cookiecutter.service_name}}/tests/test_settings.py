@@ -94,6 +94,11 @@ def test_dotenv_is_read_and_environment_wins(
         ({"DATABASE_MAX_OVERFLOW": "-1"}, "DATABASE_MAX_OVERFLOW"),
         ({"DATABASE_POOL_TIMEOUT": "0"}, "DATABASE_POOL_TIMEOUT"),
         ({"DATABASE_POOL_TIMEOUT": "soon"}, "DATABASE_POOL_TIMEOUT"),
+        ({"DATABASE_POOL_TIMEOUT": "61"}, "DATABASE_POOL_TIMEOUT"),
+        ({"DATABASE_POOL_TIMEOUT": "inf"}, "DATABASE_POOL_TIMEOUT"),
+        ({"GRACEFUL_TIMEOUT": "-1"}, "GRACEFUL_TIMEOUT"),
+        ({"GRACEFUL_TIMEOUT": "inf"}, "GRACEFUL_TIMEOUT"),
+        ({"GRACEFUL_TIMEOUT": "nan"}, "GRACEFUL_TIMEOUT"),
     ],
 )
 def test_bad_configuration_names_the_variable(

@@ -34,10 +34,10 @@ class Settings(BaseSettings):
     app_env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite:///./var/app.db"
     # PostgreSQL, per worker: connections kept open, more opened under load, and the seconds
-    # a request waits for a free one before its 503.
+    # a request waits for a free one before its 503 (bounded: a thread cannot wait for ever).
     database_pool_size: Annotated[int, Field(ge=1)] = 5
     database_max_overflow: Annotated[int, Field(ge=0)] = 10
-    database_pool_timeout: Annotated[float, Field(gt=0)] = 0.5
+    database_pool_timeout: Annotated[float, Field(gt=0, le=60, allow_inf_nan=False)] = 0.5
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     web_concurrency: Annotated[int, Field(ge=1)] = Field(default_factory=default_web_concurrency)
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     forwarded_allow_ips: str = "127.0.0.1"
-    graceful_timeout: Annotated[float, Field(ge=0)] = 30.0
+    graceful_timeout: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 30.0
 
     @field_validator("cors_origins", mode="before")
     @classmethod
