@@ -48,3 +48,19 @@ class TestWithOrigins:
 def test_no_origins_no_cors_headers(client: httpx.Client) -> None:
     assert not cors_headers(client.get(ITEMS, headers={"Origin": ALLOWED}))
     assert not cors_headers(preflight(client, ALLOWED))
+
+
+class TestWithAnyOrigin:
+    """``*`` outside production: every origin, answered with its own name."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"cors_origins": ("*",)})
+
+    def test_any_origin_gets_cors_headers(self, client: httpx.Client) -> None:
+        response = client.get(ITEMS, headers={"Origin": "http://localhost:5173"})
+        assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+        assert preflight(client, "https://evil.example").status_code == 200
+
+    def test_no_origin_no_cors_headers(self, client: httpx.Client) -> None:
+        assert not cors_headers(client.get(ITEMS))

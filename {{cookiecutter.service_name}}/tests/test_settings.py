@@ -49,12 +49,13 @@ def test_production_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "9000")
-    monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+    origins = ("https://a.example", "http://localhost:3000", "http://[::1]:8080")
+    monkeypatch.setenv("CORS_ORIGINS", ", ".join(origins))
     monkeypatch.setenv("DOCS_ENABLED", "false")
     monkeypatch.setenv("DATABASE_URL", "postgresql://user:secret@db:5432/app")
     settings = load_settings()
     assert settings.port == 9000
-    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.cors_origins == origins
     assert not settings.effective_docs_enabled
     assert settings.database.get_backend_name() == "postgresql"
 
@@ -96,6 +97,13 @@ def test_dotenv_is_read_and_environment_wins(
         ({"DATABASE_POOL_TIMEOUT": "soon"}, "DATABASE_POOL_TIMEOUT"),
         ({"DATABASE_POOL_TIMEOUT": "61"}, "DATABASE_POOL_TIMEOUT"),
         ({"DATABASE_POOL_TIMEOUT": "inf"}, "DATABASE_POOL_TIMEOUT"),
+        # Origins a browser never sends: they would silently never match.
+        ({"CORS_ORIGINS": "https://app.example.com/"}, "'https://app.example.com'"),
+        ({"CORS_ORIGINS": "https://App.example.com"}, "'https://app.example.com'"),
+        ({"CORS_ORIGINS": "https://app.example.com:443"}, "'https://app.example.com'"),
+        ({"CORS_ORIGINS": "app.example.com"}, "CORS_ORIGINS"),
+        ({"CORS_ORIGINS": "https://app.example.com/ui"}, "CORS_ORIGINS"),
+        ({"FORWARDED_ALLOW_IPS": "10.0.0.1,proxy"}, "FORWARDED_ALLOW_IPS"),
         ({"GRACEFUL_TIMEOUT": "-1"}, "GRACEFUL_TIMEOUT"),
         ({"GRACEFUL_TIMEOUT": "inf"}, "GRACEFUL_TIMEOUT"),
         ({"GRACEFUL_TIMEOUT": "nan"}, "GRACEFUL_TIMEOUT"),

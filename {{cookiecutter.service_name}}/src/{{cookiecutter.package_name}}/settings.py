@@ -2,7 +2,9 @@
 
 import os
 from enum import StrEnum
+from ipaddress import ip_network
 from typing import Annotated, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +59,31 @@ class Settings(BaseSettings):
             return tuple(origin.strip() for origin in value.split(",") if origin.strip())
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        # Matched as exact text against the browser's Origin header: a trailing slash or an
+        # upper-case letter would never match, silently.
+        for origin in origins:
+            if origin != "*" and browser_origin(origin) != origin:
+                raise ValueError(
+                    f"{origin!r} is not an origin as browsers send it: "
+                    f"write {browser_origin(origin) or 'scheme://host[:port]'!r}"
+                )
+        return origins
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for proxy in value.split(","):
+            proxy = proxy.strip()
+            if proxy and proxy != "*":
+                try:
+                    ip_network(proxy, strict=False)
+                except ValueError:
+                    raise ValueError(f"{proxy!r} is not an IP address or network") from None
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _check_log_level(cls, value: object) -> object:
@@ -101,6 +128,24 @@ class Settings(BaseSettings):
     def database(self) -> URL:
         """The parsed ``DATABASE_URL``, before a stack picks its driver."""
         return make_url(self.database_url)
+
+
+def browser_origin(text: str) -> str:
+    """``text`` as a browser writes an origin (``https://app.example.com``), or ``""``."""
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not host or parts.username is not None or parts.password is not None:
+        return ""
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    suffix = "" if port is None or port == default else f":{port}"
+    return f"{parts.scheme.lower()}://{host}{suffix}"
 
 
 class SettingsError(SystemExit):

@@ -1,4 +1,8 @@
-"""CORS for the configured origins only; any other origin gets no CORS headers at all."""
+"""CORS for the configured origins only; any other origin gets no CORS headers at all.
+
+``*`` lets every origin in (settings refuse it in production), answered with the request's
+own origin, as a listed one is.
+"""
 
 ALLOW_METHODS = "DELETE, GET, HEAD, PATCH, POST"
 ALLOW_HEADERS = "Content-Type, X-Request-ID"
@@ -9,9 +13,10 @@ MAX_AGE = "600"
 class CorsPolicy:
     def __init__(self, origins: tuple[str, ...]) -> None:
         self.origins = frozenset(origins)
+        self.any_origin = "*" in self.origins
 
     def allows(self, origin: str | None) -> bool:
-        return origin is not None and origin in self.origins
+        return origin is not None and (self.any_origin or origin in self.origins)
 
     @staticmethod
     def is_preflight(method: str, origin: str | None, requested_method: str | None) -> bool:
