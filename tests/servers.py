@@ -74,6 +74,14 @@ def migrate(project: Path, venv: Path, **settings: str) -> None:
 @contextlib.contextmanager
 def serve(framework: str, project: Path, venv: Path, **settings: str) -> Iterator[Server]:
     """Start ``make serve``, wait until ``/healthz`` answers, stop the process group after."""
+    with starting(framework, project, venv, **settings) as server:
+        wait_until_up(server)
+        yield server
+
+
+@contextlib.contextmanager
+def starting(framework: str, project: Path, venv: Path, **settings: str) -> Iterator[Server]:
+    """Start ``make serve`` without waiting for it; stop the process group after."""
     port = free_port()
     env = clean_env(**server_env(project, PORT=str(port), **settings))
     log_path = project / f"serve-{port}.log"
@@ -87,10 +95,8 @@ def serve(framework: str, project: Path, venv: Path, **settings: str) -> Iterato
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(framework, project, f"http://127.0.0.1:{port}", process, log_path)
     try:
-        wait_until_up(server)
-        yield server
+        yield Server(framework, project, f"http://127.0.0.1:{port}", process, log_path)
     finally:
         stop(process)
 

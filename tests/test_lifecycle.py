@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from postgres import Postgres
-from servers import Server, http_get, migrate, serve
+from servers import Server, http_get, migrate, serve, starting
 
 from conftest import FRAMEWORKS, running_postgres
 
@@ -68,12 +68,12 @@ def answer_within(server: Server, path: str, seconds: float) -> tuple[int, bytes
     return status, body, time.monotonic() - started
 
 
-def poll(check: Callable[[], bool], seconds: float) -> bool:
+def poll(check: Callable[[], bool], seconds: float, every: float = 0.2) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return True
-        time.sleep(0.2)
+        time.sleep(every)
     return check()
 
 
@@ -217,6 +217,33 @@ def test_sigterm_drains_the_request_in_flight(
             if entry.get("path") == ITEMS and entry.get("status") == 200
         ]
         assert len(drained) == 1, f"no access line for the drained request:\n{server.log()}"
+
+
+# The line each stack's server logs as a worker process starts.
+WORKER_BOOTS = {"flask": "Booting worker with pid", "fastapi": "Started server process"}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_sigterm_while_workers_boot(
+    framework: str, generate: Callable[..., Path], stack_venv: Callable[[str], Path]
+) -> None:
+    """A SIGTERM as the workers start (a rollout that changes its mind) stops the server at
+    once: a worker that has not set up its own handlers yet must not lose it, or the server
+    waits GRACEFUL_TIMEOUT for that worker."""
+    venv = stack_venv(framework)
+    project = generate(framework=framework)  # not migrated: a worker boots all the same
+    settings = {"WEB_CONCURRENCY": "2", "GRACEFUL_TIMEOUT": "60"}
+    for _ in range(3):
+        with starting(framework, project, venv, **settings) as server:
+            assert poll(lambda: WORKER_BOOTS[framework] in server.log(), 60, every=0.01), (
+                f"no worker started:\n{server.log()}"
+            )
+            os.kill(server_process(server.process.pid), signal.SIGTERM)
+            signalled = time.monotonic()
+            exit_code = server.process.wait(timeout=90)
+            stopped_after = time.monotonic() - signalled
+            assert exit_code == 0, f"the server exited {exit_code}:\n{server.log()}"
+            assert stopped_after < 20, f"stopped after {stopped_after:.1f}s:\n{server.log()}"
 
 
 def timed(method: str, url: str, body: object = None, timeout: float = 15) -> Answer:
