@@ -148,8 +148,14 @@ def test_errors_are_documented_as_problems(operations: list[Operation]) -> None:
 def test_inputs_document_their_failures(operations: list[Operation]) -> None:
     for method, path, operation in operations:
         statuses = set(operation["responses"])
-        if operation.get("parameters") or "requestBody" in operation:
+        places = {parameter["in"] for parameter in operation.get("parameters", [])}
+        if places or "requestBody" in operation:
             assert "422" in statuses, (method, path)
+        if places & {"path", "query"}:
+            # A long enough value passes the request line's limit.
+            assert "414" in statuses, (method, path)
+        if "header" in places:
+            assert "431" in statuses, (method, path)
         if "requestBody" in operation:
             assert operation["requestBody"]["required"] is True, (method, path)
             assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)

@@ -2,8 +2,9 @@
 
 One rule for the whole service, so a new route documents its problems without
 listing them: every operation under ``/api/`` can answer 500 and 503 (the
-database); a path parameter adds 404 and 422, a query parameter 422, a request
-body 400, 413, 415 and 422, and a write (POST, PUT, PATCH, DELETE) 409.
+database); a path parameter adds 404, 414 and 422, a query parameter 414 and 422
+(a long value passes the request line's limit), a header parameter 431 and 422,
+a request body 400, 413, 415 and 422, and a write (POST, PUT, PATCH, DELETE) 409.
 """
 
 from typing import Any
@@ -56,9 +57,11 @@ def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     places = {parameter["in"] for parameter in operation.get("parameters", [])}
     statuses = {500, 503}
     if "path" in places:
-        statuses |= {404, 422}
+        statuses |= {404, 414, 422}
     if "query" in places:
-        statuses.add(422)
+        statuses |= {414, 422}
+    if "header" in places:
+        statuses |= {422, 431}
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
     if method in WRITES:
