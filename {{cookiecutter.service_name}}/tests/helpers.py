@@ -89,6 +89,16 @@ SAMPLE_READ: dict[str, Any] = {
     "span": (date(2024, 2, 29), Decimal("0.5")),
     "refs": [UUID("0f0e0d0c-0b0a-4908-8706-050403020100")],
 }
+# A UUID in a path or a query is read as in a body: 8-4-4-4-12 hex digits, either case.
+UUIDS_READ = ["0f0e0d0c-0b0a-4908-8706-050403020100", "0F0E0D0C-0B0A-4908-8706-050403020100"]
+UUIDS_REFUSED = [
+    "nope",
+    "0f0e0d0c0b0a49088706050403020100",
+    "{0f0e0d0c-0b0a-4908-8706-050403020100}",
+    "urn:uuid:0f0e0d0c-0b0a-4908-8706-050403020100",
+    "0f0e-0d0c-0b0a-4908-8706-050403020100",
+    "0f0e0d0c-0b0a-4908-8706-0504030201000",
+]
 # Whole numbers sent as floats inside containers: integers there too, as at the top level.
 WHOLE_NUMBERS_INSIDE: dict[str, Any] = {
     "stock": {"2024-02-29": 3.0},
