@@ -99,6 +99,43 @@ UUIDS_REFUSED = [
     "0f0e-0d0c-0b0a-4908-8706-050403020100",
     "0f0e0d0c-0b0a-4908-8706-0504030201000",
 ]
+# A route's own query parameters (active: bool, ratio: float, n: int, tag: a list of strings),
+# as both stacks read them from text: what each query gives, and what each refuses.
+PARAMETERS_UNSET = {"active": None, "ratio": None, "n": None, "tag": None}
+PARAMETERS_READ: list[tuple[str, dict[str, Any]]] = [
+    ("active=true", {"active": True}),
+    ("active=True", {"active": True}),
+    ("active=1", {"active": True}),
+    ("active=yes", {"active": True}),
+    ("active=OFF", {"active": False}),
+    ("active=n", {"active": False}),
+    ("ratio=1.5", {"ratio": 1.5}),
+    ("ratio=-2e3", {"ratio": -2000.0}),
+    ("ratio=%2B0.5", {"ratio": 0.5}),
+    ("n=5", {"n": 5}),
+    ("n=%2B5", {"n": 5}),
+    ("n=05", {"n": 5}),
+    ("tag=a", {"tag": ["a"]}),
+    ("tag=a&tag=b", {"tag": ["a", "b"]}),
+]
+PARAMETERS_REFUSED: list[tuple[str, str, str]] = [
+    ("active=tRuE", "active", "bool_type"),
+    ("active=2", "active", "bool_type"),
+    ("active=", "active", "bool_type"),
+    ("ratio=nan", "ratio", "number_type"),
+    ("ratio=inf", "ratio", "number_type"),
+    ("ratio=1e999", "ratio", "number_type"),
+    ("ratio=1_0", "ratio", "number_type"),
+    ("ratio=0x10", "ratio", "number_type"),
+    ("ratio=.5", "ratio", "number_type"),
+    ("n=5.0", "n", "int_type"),
+    ("n=1e3", "n", "int_type"),
+    ("n=1_000", "n", "int_type"),
+    # A single value sent twice: which one counts would be a guess.
+    ("active=true&active=false", "active", "bool_type"),
+    ("ratio=1&ratio=2", "ratio", "number_type"),
+    ("n=1&n=2", "n", "int_type"),
+]
 # Whole numbers sent as floats inside containers: integers there too, as at the top level.
 WHOLE_NUMBERS_INSIDE: dict[str, Any] = {
     "stock": {"2024-02-29": 3.0},

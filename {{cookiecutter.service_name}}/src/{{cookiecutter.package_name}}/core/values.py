@@ -18,6 +18,21 @@ TEXT_PATTERN = "^[^\\u0000]*$"
 NAME_PATTERN = f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# A number in a path, a query or a header: a JSON number, a "+" allowed ("1_0", "0x10", ".5",
+# "nan" and "inf" are not, though Python's ``float()`` takes them).
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+# A boolean in a path, a query or a header: the words both marshmallow and pydantic take,
+# in lower case, capitalised or in upper case ("True" is what Python's clients send).
+_BOOLEAN_WORDS = {
+    True: ("true", "t", "yes", "y", "on", "1"),
+    False: ("false", "f", "no", "n", "off", "0"),
+}
+BOOLEAN_TEXT = {
+    form: value
+    for value, words in _BOOLEAN_WORDS.items()
+    for word in words
+    for form in (word, word.capitalize(), word.upper())
+}
 # A date and a time of day as both stacks read them from JSON (pydantic and Python's parsers
 # take more, differently): YYYY-MM-DD; HH:MM, then optional seconds and up to 6 digits of
 # fraction, no offset.
@@ -69,6 +84,15 @@ def integer_from_text(value: str) -> int | None:
     if not _INTEGER.fullmatch(value.strip()):
         return None
     return integer_literal(value)
+
+
+def number_from_text(value: str) -> float | None:
+    """A path, query or header number (``_NUMBER``), finite: ``1e999`` is not one."""
+    text = value.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
 
 
 def integer_literal(digits: str) -> int:
