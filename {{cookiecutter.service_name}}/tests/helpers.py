@@ -136,6 +136,17 @@ PARAMETERS_REFUSED: list[tuple[str, str, str]] = [
     ("ratio=1&ratio=2", "ratio", "number_type"),
     ("n=1&n=2", "n", "int_type"),
 ]
+# No request text may hold a NUL (PostgreSQL's text cannot): a route's own strings, each where
+# it is sent (GET when there is no body, else POST), and the error's location.
+NUL_REFUSED: list[tuple[str, dict[str, Any] | None, list[str | int]]] = [
+    ("/api/v1/texts?q=a%00b", None, ["query", "q"]),
+    ("/api/v1/texts/a%00b", None, ["path", "code"]),
+    ("/api/v1/texts", {"text": "a\x00b"}, ["body", "text"]),
+    ("/api/v1/texts", {"text": "a", "tags": ["x\x00"]}, ["body", "tags", 0]),
+    ("/api/v1/texts", {"text": "a", "meta": {"k": "v\x00"}}, ["body", "meta", "k"]),
+]
+# A dict's keys are stored in JSON, which holds a NUL: taken.
+NUL_TAKEN: dict[str, Any] = {"text": "a", "tags": [], "meta": {"k\x00": "v"}}
 # Whole numbers sent as floats inside containers: integers there too, as at the top level.
 WHOLE_NUMBERS_INSIDE: dict[str, Any] = {
     "stock": {"2024-02-29": 3.0},
