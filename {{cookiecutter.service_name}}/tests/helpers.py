@@ -147,6 +147,20 @@ NUL_REFUSED: list[tuple[str, dict[str, Any] | None, list[str | int]]] = [
 ]
 # A dict's keys are stored in JSON, which holds a NUL: taken.
 NUL_TAKEN: dict[str, Any] = {"text": "a", "tags": [], "meta": {"k\x00": "v"}}
+# A route's own integer and number path parameters (n: int, x: float), by the same rules.
+PATH_NUMBERS_READ: list[tuple[str, dict[str, Any]]] = [
+    ("/api/v1/numbers/5", {"n": 5}),
+    ("/api/v1/numbers/-5", {"n": -5}),
+    ("/api/v1/numbers/x/1", {"x": 1.0}),
+    ("/api/v1/numbers/x/-2e3", {"x": -2000.0}),
+]
+PATH_NUMBERS_REFUSED: list[tuple[str, str, str]] = [
+    ("/api/v1/numbers/abc", "n", "int_type"),
+    ("/api/v1/numbers/5.0", "n", "int_type"),
+    ("/api/v1/numbers/1_000", "n", "int_type"),
+    ("/api/v1/numbers/x/abc", "x", "number_type"),
+    ("/api/v1/numbers/x/nan", "x", "number_type"),
+]
 # Whole numbers sent as floats inside containers: integers there too, as at the top level.
 WHOLE_NUMBERS_INSIDE: dict[str, Any] = {
     "stock": {"2024-02-29": 3.0},
