@@ -99,9 +99,10 @@ UUIDS_REFUSED = [
     "0f0e-0d0c-0b0a-4908-8706-050403020100",
     "0f0e0d0c-0b0a-4908-8706-0504030201000",
 ]
-# A route's own query parameters (active: bool, ratio: float, n: int, tag: a list of strings),
-# as both stacks read them from text: what each query gives, and what each refuses.
-PARAMETERS_UNSET = {"active": None, "ratio": None, "n": None, "tag": None}
+# A route's own query parameters (active: bool, ratio: float, n: int, tag: a list of strings,
+# price: a decimal), as both stacks read them from text: what each query gives, and what each
+# refuses.
+PARAMETERS_UNSET = {"active": None, "ratio": None, "n": None, "tag": None, "price": None}
 PARAMETERS_READ: list[tuple[str, dict[str, Any]]] = [
     ("active=true", {"active": True}),
     ("active=True", {"active": True}),
@@ -131,6 +132,10 @@ PARAMETERS_REFUSED: list[tuple[str, str, str]] = [
     ("n=5.0", "n", "int_type"),
     ("n=1e3", "n", "int_type"),
     ("n=1_000", "n", "int_type"),
+    # A decimal as a body's decimal string: plain digits.
+    ("price=1e3", "price", "number_type"),
+    ("price=.5", "price", "number_type"),
+    ("price=nan", "price", "number_type"),
     # A single value sent twice: which one counts would be a guess.
     ("active=true&active=false", "active", "bool_type"),
     ("ratio=1&ratio=2", "ratio", "number_type"),
