@@ -1,8 +1,9 @@
-"""Constraints: foreign keys enforced on SQLite too, and a broken one explained (409)."""
+"""Constraints: foreign keys enforced on SQLite too, a broken one explained (409), and a
+value no column can hold recognised (422)."""
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 
 def enforce_foreign_keys(connection: Any, _record: Any) -> None:
@@ -21,3 +22,25 @@ def conflict_detail(error: IntegrityError) -> str:
     if "unique" in message or "duplicate key" in message:
         return "A value that must be unique is already taken"
     return "A value breaks a rule of the table (a required value is empty, or a check fails)"
+
+
+def refused_value(error: BaseException) -> bool:
+    """Whether the database or its driver refused a value the request sent: a number past
+    the column's range, a text longer than the column (SQLSTATE class 22, "data exception"),
+    a number the driver cannot bind. The schema let it in; nothing was written.
+
+    psycopg's arrive as SQLAlchemy's ``DataError``, asyncpg's as a plain ``DBAPIError``
+    caused by one with a SQLSTATE or by an ``OverflowError``, sqlite3's as an
+    ``OverflowError``: the chain of causes is searched.
+    """
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, DataError | OverflowError):
+            return True
+        sqlstate = getattr(link, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+            return True
+        link = getattr(link, "orig", None) or link.__cause__
+    return False
