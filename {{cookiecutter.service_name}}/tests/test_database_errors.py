@@ -42,7 +42,7 @@ def test_driver_errors_by_sqlstate(sqlstate: str, unavailable: bool) -> None:
 
 
 def _caused_by(cause: BaseException) -> DBAPIError:
-    """asyncpg's shape: SQLAlchemy's error around an adapter's, caused by the driver's."""
+    """One driver's shape: SQLAlchemy's error around an adapter's, caused by the driver's."""
     adapter = Exception("invalid input for query argument $1")
     adapter.__cause__ = cause
     return DBAPIError("INSERT ...", None, adapter)

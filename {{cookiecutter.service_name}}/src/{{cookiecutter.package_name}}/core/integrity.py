@@ -29,9 +29,9 @@ def refused_value(error: BaseException) -> bool:
     the column's range, a text longer than the column (SQLSTATE class 22, "data exception"),
     a number the driver cannot bind. The schema let it in; nothing was written.
 
-    psycopg's arrive as SQLAlchemy's ``DataError``, asyncpg's as a plain ``DBAPIError``
-    caused by one with a SQLSTATE or by an ``OverflowError``, sqlite3's as an
-    ``OverflowError``: the chain of causes is searched.
+    Drivers report them differently: as SQLAlchemy's ``DataError``, as a plain
+    ``DBAPIError`` caused by an error with a SQLSTATE or by an ``OverflowError``, or (SQLite)
+    as a bare ``OverflowError``: the chain of causes is searched.
     """
     seen: set[int] = set()
     link: BaseException | None = error

@@ -21,7 +21,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 # A number in a path, a query or a header: a JSON number, a "+" allowed ("1_0", "0x10", ".5",
 # "nan" and "inf" are not, though Python's ``float()`` takes them).
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-# A boolean in a path, a query or a header: the words both marshmallow and pydantic take,
+# A boolean in a path, a query or a header: the words Python's validation libraries agree on,
 # in lower case, capitalised or in upper case ("True" is what Python's clients send).
 _BOOLEAN_WORDS = {
     True: ("true", "t", "yes", "y", "on", "1"),
