@@ -1,8 +1,8 @@
 """A route's own parameters and strings, read by the contract's rules on both stacks.
 
 The routes (own_routes.py) are written for each stack as its documentation writes them:
-UUIDs, booleans, numbers, lists and decimals in a query, text and numbers in a path, plain
-strings in a body.
+UUIDs, booleans, numbers, lists and decimals in a query, text and numbers in a path, an
+integer in a header, plain strings in a body.
 """
 
 from typing import Any
@@ -73,6 +73,13 @@ def test_query_parameters_in_other_forms_are_422(
     answer = own.get(f"/api/v1/search?{query}")
     assert answer.status_code == 422, answer.text
     assert error_pairs(answer.json()) == [(["query", name], error_type)]
+
+
+def test_header_parameters_are_read_by_the_same_rules(own: httpx.Client) -> None:
+    assert own.get("/api/v1/tenants", headers={"X-Tenant": "5"}).json() == {"tenant": 5}
+    answer = own.get("/api/v1/tenants", headers={"X-Tenant": "5.0"})
+    assert answer.status_code == 422, answer.text
+    assert error_pairs(answer.json()) == [(["header", "x-tenant"], "int_type")]
 
 
 @pytest.mark.parametrize(("target", "read"), PATH_NUMBERS_READ)
