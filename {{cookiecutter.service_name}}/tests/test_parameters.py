@@ -2,7 +2,7 @@
 
 The routes (own_routes.py) are written for each stack as its documentation writes them:
 UUIDs, booleans, numbers, lists and decimals in a query, text and numbers in a path, an
-integer in a header, plain strings in a body.
+integer in a header, text and an integer in cookies, plain strings in a body.
 """
 
 from typing import Any
@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.core.values import TEXT_PATTERN
+from {{ cookiecutter.package_name }}.core.values import TEXT_PATTERN, decimal_pattern
 
 from .helpers import (
     NUL_REFUSED,
@@ -80,6 +80,64 @@ def test_header_parameters_are_read_by_the_same_rules(own: httpx.Client) -> None
     answer = own.get("/api/v1/tenants", headers={"X-Tenant": "5.0"})
     assert answer.status_code == 422, answer.text
     assert error_pairs(answer.json()) == [(["header", "x-tenant"], "int_type")]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "read", "refused"),
+    [
+        ("size=5; theme=dark", {"size": 5, "theme": "dark"}, None),
+        ("size=5.0", None, (["cookie", "size"], "int_type")),
+        ('theme="a\\000b"', None, (["cookie", "theme"], "string_pattern_mismatch")),
+        # Clients send the cookie of the longest path first: that one is read.
+        ("size=1; size=2", {"size": 1, "theme": None}, None),
+        ("size=1; size=x", {"size": 1, "theme": None}, None),
+    ],
+)
+def test_cookie_parameters_are_read_by_the_same_rules(
+    own: httpx.Client, cookie: str, read: dict[str, Any] | None, refused: tuple[Any, str] | None
+) -> None:
+    answer = own.get("/api/v1/prefs", headers={"Cookie": cookie})
+    if refused is None:
+        assert (answer.status_code, answer.json()) == (200, read), answer.text
+    else:
+        assert answer.status_code == 422, answer.text
+        assert error_pairs(answer.json()) == [refused]
+
+
+def _as_sent(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """An operation's parameters without the titles only one stack writes."""
+    return [
+        {**parameter, "schema": {k: v for k, v in parameter["schema"].items() if k != "title"}}
+        for parameter in operation["parameters"]
+    ]
+
+
+def test_parameters_are_documented_as_the_text_they_are_sent_as(own: httpx.Client) -> None:
+    """Optional ones without null (text cannot be null), a header's name in lower case, the
+    query's default style unwritten, a decimal as a body's: as the contract's OpenAPI rules."""
+    paths = own.get("/openapi.json").json()["paths"]
+    digits = decimal_pattern(signed=True, max_digits=None, decimal_places=None)
+    decimal = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": digits}]}
+    text = {"type": "string", "pattern": TEXT_PATTERN}
+    assert _as_sent(paths["/api/v1/search"]["get"]) == [
+        {"in": "query", "name": name, "required": False, "schema": schema}
+        for name, schema in [
+            ("active", {"type": "boolean"}),
+            ("ratio", {"type": "number"}),
+            ("n", {"type": "integer"}),
+            ("tag", {"type": "array", "items": text}),
+            ("price", decimal),
+        ]
+    ]
+    (tenant,) = _as_sent(paths["/api/v1/tenants"]["get"])
+    integer = {"type": "integer"}
+    assert tenant == {"in": "header", "name": "x-tenant", "required": False, "schema": integer}
+    prefs = paths["/api/v1/prefs"]["get"]
+    assert _as_sent(prefs) == [
+        {"in": "cookie", "name": "theme", "required": False, "schema": text},
+        {"in": "cookie", "name": "size", "required": False, "schema": integer},
+    ]
+    assert {"422", "431"} <= set(prefs["responses"])
 
 
 @pytest.mark.parametrize(("target", "read"), PATH_NUMBERS_READ)

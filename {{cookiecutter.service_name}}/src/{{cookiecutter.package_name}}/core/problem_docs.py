@@ -3,7 +3,7 @@
 One rule for the whole service, so a new route documents its problems without
 listing them: every operation under ``/api/`` can answer 500 and 503 (the
 database); a path parameter adds 404, 414 and 422, a query parameter 414 and 422
-(a long value passes the request line's limit), a header parameter 431 and 422,
+(a long value passes the request line's limit), a header or cookie parameter 431 and 422,
 a request body 400, 413, 415 and 422, and a write (POST, PUT, PATCH, DELETE) 409.
 """
 
@@ -60,7 +60,7 @@ def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses |= {404, 414, 422}
     if "query" in places:
         statuses |= {414, 422}
-    if "header" in places:
+    if places & {"header", "cookie"}:
         statuses |= {422, 431}
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
