@@ -1,7 +1,7 @@
 """A route's own parameters and strings, read by the contract's rules on both stacks.
 
 The routes (own_routes.py) are written for each stack as its documentation writes them:
-UUIDs, booleans, numbers, lists and decimals in a query, text and numbers in a path, an
+UUIDs, booleans, numbers, lists, decimals and choices in a query, text and numbers in a path, an
 integer in a header, text and an integer in cookies, plain strings in a body.
 """
 
@@ -75,6 +75,29 @@ def test_query_parameters_in_other_forms_are_422(
     assert error_pairs(answer.json()) == [(["query", name], error_type)]
 
 
+@pytest.mark.parametrize(
+    ("query", "read", "refused"),
+    [
+        ("colour=blue&sort=date&page=2", {"colour": "blue", "sort": "date", "page": 2}, None),
+        ("colour=green", None, (["query", "colour"], "enum")),
+        ("sort=size", None, (["query", "sort"], "enum")),
+        ("page=0", None, (["query", "page"], "greater_than")),
+        # Sent twice, a choice is not one of the choices: as a body's choice, ``enum``.
+        ("colour=red&colour=blue", None, (["query", "colour"], "enum")),
+        ("sort=name&sort=date", None, (["query", "sort"], "enum")),
+    ],
+)
+def test_query_choices_are_read_as_a_body_reads_them(
+    own: httpx.Client, query: str, read: dict[str, Any] | None, refused: tuple[Any, str] | None
+) -> None:
+    answer = own.get(f"/api/v1/choices?{query}")
+    if refused is None:
+        assert (answer.status_code, answer.json()) == (200, read), answer.text
+    else:
+        assert answer.status_code == 422, answer.text
+        assert error_pairs(answer.json()) == [refused]
+
+
 def test_header_parameters_are_read_by_the_same_rules(own: httpx.Client) -> None:
     assert own.get("/api/v1/tenants", headers={"X-Tenant": "5"}).json() == {"tenant": 5}
     answer = own.get("/api/v1/tenants", headers={"X-Tenant": "5.0"})
@@ -104,6 +127,9 @@ def test_cookie_parameters_are_read_by_the_same_rules(
         assert error_pairs(answer.json()) == [refused]
 
 
+COLOUR = "#/components/schemas/Colour"
+
+
 def _as_sent(operation: dict[str, Any]) -> list[dict[str, Any]]:
     """An operation's parameters without the titles only one stack writes."""
     return [
@@ -115,7 +141,10 @@ def _as_sent(operation: dict[str, Any]) -> list[dict[str, Any]]:
 def test_parameters_are_documented_as_the_text_they_are_sent_as(own: httpx.Client) -> None:
     """Optional ones without null (text cannot be null), a header's name in lower case, the
     query's default style unwritten, a decimal as a body's: as the contract's OpenAPI rules."""
-    paths = own.get("/openapi.json").json()["paths"]
+    document = own.get("/openapi.json").json()
+    paths = document["paths"]
+    colour = document["components"]["schemas"]["Colour"]
+    assert (colour["type"], colour["enum"]) == ("string", ["red", "blue"])
     digits = decimal_pattern(signed=True, max_digits=None, decimal_places=None)
     decimal = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": digits}]}
     text = {"type": "string", "pattern": TEXT_PATTERN}
@@ -132,6 +161,21 @@ def test_parameters_are_documented_as_the_text_they_are_sent_as(own: httpx.Clien
     (tenant,) = _as_sent(paths["/api/v1/tenants"]["get"])
     integer = {"type": "integer"}
     assert tenant == {"in": "header", "name": "x-tenant", "required": False, "schema": integer}
+    assert _as_sent(paths["/api/v1/choices"]["get"]) == [
+        {"in": "query", "name": "colour", "required": False, "schema": {"$ref": COLOUR}},
+        {
+            "in": "query",
+            "name": "sort",
+            "required": False,
+            "schema": {"type": "string", "enum": ["name", "date"], "default": "name"},
+        },
+        {
+            "in": "query",
+            "name": "page",
+            "required": False,
+            "schema": {"type": "integer", "exclusiveMinimum": 0, "default": 1},
+        },
+    ]
     prefs = paths["/api/v1/prefs"]["get"]
     assert _as_sent(prefs) == [
         {"in": "cookie", "name": "theme", "required": False, "schema": text},
