@@ -96,10 +96,13 @@ def test_query_choices_are_read_as_a_body_reads_them(
     else:
         assert answer.status_code == 422, answer.text
         assert error_pairs(answer.json()) == [refused]
+        (error,) = answer.json()["errors"]
+        assert "{" not in error["msg"]  # filled in: the choices are named
 
 
 def test_header_parameters_are_read_by_the_same_rules(own: httpx.Client) -> None:
-    assert own.get("/api/v1/tenants", headers={"X-Tenant": "5"}).json() == {"tenant": 5}
+    read = own.get("/api/v1/tenants", headers={"X-Tenant": "5", "X-Region": "eu, us,,"})
+    assert read.json() == {"tenant": 5, "regions": ["eu", "us"]}  # a list: comma-separated
     answer = own.get("/api/v1/tenants", headers={"X-Tenant": "5.0"})
     assert answer.status_code == 422, answer.text
     assert error_pairs(answer.json()) == [(["header", "x-tenant"], "int_type")]
@@ -158,9 +161,11 @@ def test_parameters_are_documented_as_the_text_they_are_sent_as(own: httpx.Clien
             ("price", decimal),
         ]
     ]
-    (tenant,) = _as_sent(paths["/api/v1/tenants"]["get"])
-    integer = {"type": "integer"}
-    assert tenant == {"in": "header", "name": "x-tenant", "required": False, "schema": integer}
+    integer, regions = {"type": "integer"}, {"type": "array", "items": text}
+    assert _as_sent(paths["/api/v1/tenants"]["get"]) == [
+        {"in": "header", "name": "x-tenant", "required": False, "schema": integer},
+        {"in": "header", "name": "x-region", "required": False, "schema": regions},
+    ]
     assert _as_sent(paths["/api/v1/choices"]["get"]) == [
         {"in": "query", "name": "colour", "required": False, "schema": {"$ref": COLOUR}},
         {

@@ -211,3 +211,15 @@ def repeated_parameters(declared: Iterable[str], sent: Iterable[str]) -> list[st
     """
     counts = Counter(sent)
     return sorted(name for name in declared if counts[name] > 1)
+
+
+def expected(choices: Iterable[Any]) -> str:
+    """Choices as the ``enum`` message lists them: ``'a', 'b' or 'c'``."""
+    shown = [repr(choice) for choice in choices]
+    return " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
+
+
+def header_list_items(lines: Iterable[str]) -> list[str]:
+    """A list header's items: its lines' comma-separated values (RFC 9110 5.3: servers join
+    the lines of a field sent twice with commas), without spaces around them or empty ones."""
+    return [item.strip() for line in lines for item in line.split(",") if item.strip()]
