@@ -189,6 +189,44 @@ def test_parameters_are_documented_as_the_text_they_are_sent_as(own: httpx.Clien
     assert {"422", "431"} <= set(prefs["responses"])
 
 
+@pytest.mark.parametrize(
+    ("target", "headers", "errors"),
+    [
+        (
+            "/api/v1/reports",
+            {},
+            [
+                (["cookie", "session"], "missing"),
+                (["header", "x-tenant"], "missing"),
+                (["query", "n"], "missing"),
+            ],
+        ),
+        (
+            "/api/v1/reports?n=x",
+            {"X-Tenant": "y", "Cookie": "session=s"},
+            [(["header", "x-tenant"], "int_type"), (["query", "n"], "int_type")],
+        ),
+        (
+            f"/api/v1/refs/{UUIDS_REFUSED[0]}?other=x",
+            {},
+            [(["path", "ref"], "uuid_type"), (["query", "other"], "uuid_type")],
+        ),
+    ],
+)
+def test_every_parameter_error_is_reported_at_once(
+    own: httpx.Client, target: str, headers: dict[str, str], errors: list[Any]
+) -> None:
+    answer = own.get(target, headers=headers)
+    assert answer.status_code == 422, answer.text
+    assert error_pairs(answer.json()) == errors
+
+
+def test_a_request_that_breaks_no_rule_is_read(own: httpx.Client) -> None:
+    headers = {"X-Tenant": "7", "Cookie": "session=s"}
+    answer = own.get("/api/v1/reports?n=5", headers=headers)
+    assert answer.json() == {"n": 5, "tenant": 7, "session": "s"}
+
+
 @pytest.mark.parametrize(("target", "read"), PATH_NUMBERS_READ)
 def test_path_numbers_are_read_by_the_text_rules(
     own: httpx.Client, target: str, read: dict[str, Any]
