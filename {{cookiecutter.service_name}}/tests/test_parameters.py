@@ -227,6 +227,37 @@ def test_a_request_that_breaks_no_rule_is_read(own: httpx.Client) -> None:
     assert answer.json() == {"n": 5, "tenant": 7, "session": "s"}
 
 
+@pytest.mark.parametrize(
+    ("target", "answer"),
+    [
+        ("/api/v1/codes/abc", {"code": "abc"}),
+        ("/api/v1/codes/ab", (["path", "code"], "string_too_short")),
+        ("/api/v1/codes/abcdef", (["path", "code"], "string_too_long")),
+        ("/api/v1/pages/10", {"n": 10}),
+        ("/api/v1/pages/0", (["path", "n"], "greater_than_equal")),
+        ("/api/v1/pages/11", (["path", "n"], "less_than_equal")),
+    ],
+)
+def test_path_bounds_are_422s(own: httpx.Client, target: str, answer: Any) -> None:
+    """A segment out of its length or bounds is a 422, never a 404."""
+    response = own.get(target)
+    if isinstance(answer, dict):
+        assert (response.status_code, response.json()) == (200, answer), response.text
+    else:
+        assert response.status_code == 422, response.text
+        assert error_pairs(response.json()) == [answer]
+
+
+def test_path_bounds_are_documented(own: httpx.Client) -> None:
+    paths = own.get("/openapi.json").json()["paths"]
+    code = {"type": "string", "minLength": 3, "maxLength": 5, "pattern": TEXT_PATTERN}
+    page = {"type": "integer", "minimum": 1, "maximum": 10}
+    for path, name, schema in [("codes/{code}", "code", code), ("pages/{n}", "n", page)]:
+        assert _as_sent(paths[f"/api/v1/{path}"]["get"]) == [
+            {"in": "path", "name": name, "required": True, "schema": schema}
+        ]
+
+
 @pytest.mark.parametrize(("target", "read"), PATH_NUMBERS_READ)
 def test_path_numbers_are_read_by_the_text_rules(
     own: httpx.Client, target: str, read: dict[str, Any]
