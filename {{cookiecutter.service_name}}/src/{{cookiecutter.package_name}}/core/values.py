@@ -18,11 +18,12 @@ TEXT_PATTERN = "^[^\\u0000]*$"
 NAME_PATTERN = f"^[^\\u0000]*[^\\u0000{_WHITESPACE}][^\\u0000]*$"
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-# A number in a path, a query or a header: a JSON number, a "+" allowed ("1_0", "0x10", ".5",
-# "nan" and "inf" are not, though Python's ``float()`` takes them).
+# A number in a parameter (path, query, header, cookie): a JSON number, a "+" allowed
+# ("1_0", "0x10", ".5", "nan" and "inf" are not, though Python's ``float()`` takes them).
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-# A boolean in a path, a query or a header: the words Python's validation libraries agree on,
-# in lower case, capitalised or in upper case ("True" is what Python's clients send).
+# A boolean in a parameter (path, query, header, cookie): the words Python's validation
+# libraries agree on, in lower case, capitalised or in upper case ("True" is what Python's
+# clients send).
 _BOOLEAN_WORDS = {
     True: ("true", "t", "yes", "y", "on", "1"),
     False: ("false", "f", "no", "n", "off", "0"),
@@ -87,7 +88,7 @@ def integer_from_text(value: str) -> int | None:
 
 
 def number_from_text(value: str) -> float | None:
-    """A path, query or header number (``_NUMBER``), finite: ``1e999`` is not one."""
+    """A parameter's number (``_NUMBER``), finite: ``1e999`` is not one."""
     text = value.strip()
     if not _NUMBER.fullmatch(text):
         return None
