@@ -10,8 +10,9 @@
 #                              a stack's dependencies. LOCK_ARGS=--upgrade moves every
 #                              package to its newest release the bounds allow.
 #   make bench                 benchmark both generated stacks against bare apps and
-#                              raw ASGI/WSGI on SQLite and PostgreSQL (wrk, one core each;
-#                              about 20 minutes); results in bench/results/
+#                              raw ASGI/WSGI on SQLite and PostgreSQL (wrk, one core each),
+#                              then the item routes as the table grows to 1,000,000 rows
+#                              (about 30 minutes); results in bench/results/
 #   make bench-instructions    instructions per request, generated against bare, counted
 #                              under valgrind's callgrind (needs valgrind; a few minutes)
 # Needs only Python 3.11+ and make.

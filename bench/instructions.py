@@ -146,7 +146,8 @@ class Counter:
         if failed:
             raise BenchError(f"GET {path}: {failed} of {requests} answers not 200")
         before = set(self.out.glob(f"callgrind.{pid}.*"))
-        callgrind_control("--dump", pid, host=self.host)  # all threads' counts since the zeroing, to a file
+        # All threads' counts since the zeroing, to a file.
+        callgrind_control("--dump", pid, host=self.host)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             for dump in set(self.out.glob(f"callgrind.{pid}.*")) - before:

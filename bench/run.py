@@ -9,7 +9,10 @@ app of the same framework, a raw ASGI/WSGI callable, and variants of the generat
 gunicorn's thread worker and granian). Every scenario runs on SQLite and on PostgreSQL
 (``DATABASE_URL``, or a throwaway PostgreSQL 15 the bench starts and stops itself), the
 rows of both stacks interleaved. A short py-spy profile of the read route says where its
-time goes. Results go to ``bench/results/`` (``results.md``, ``results.json``, PNG charts).
+time goes. Then ``bench/growth.py`` measures the item routes as the table grows (1,000 to
+1,000,000 rows on its own throwaway PostgreSQL; ``--no-growth`` skips it). Results go to
+``bench/results/`` (``results.md``, ``results.json``, ``growth.md``, ``growth.json``, PNG
+charts).
 
 ``--quick`` is a look in under two minutes (``GET /healthz`` and the read on SQLite, the
 generated and bare apps: one 2-second run each, and three side by side for the ratios).
@@ -34,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import growth
 from harness import charts, databases, projects, scenarios, summary
 from harness import report as reports
 from harness.common import RESULTS_DIR, BenchError, log
@@ -130,6 +134,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="skip timing each generated project's make test",
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
+    parser.add_argument(
+        "--no-growth",
+        action="store_true",
+        help="skip the growth run (bench/growth.py) after a full run",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -289,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         if writes:
             write(report, text, output)
+        if writes and not partial and not args.no_growth:
+            measure_growth(output)
         if failed:
             log(
                 "some targets are not met (see the Targets table)"
@@ -300,6 +311,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
     return 1 if failed and args.strict else 0
+
+
+def measure_growth(output: Path) -> None:
+    """``bench/growth.py`` with its defaults, into ``output``; then its chart."""
+    log("--- growth with the table (bench/growth.py)")
+    growth.main(["--output", str(output / "growth")])
+    try:
+        charts.growth_chart(output / "growth.json", output / "growth.png")
+    except ImportError:
+        log("matplotlib is not installed: no growth chart")
 
 
 def write(report: dict[str, Any], text: str, output: Path) -> None:
