@@ -50,16 +50,22 @@ def scrape(server: Server) -> Series:
 
 
 def settled(server: Server) -> Series:
-    """A scrape once no request is in flight.
+    """A scrape once no request is in flight and the counts stand still.
 
     A client can read its response a moment before the server has booked it (the
     middleware records after the last byte is sent), so exact counts are read once
-    the in-flight gauge is back to zero.
+    the in-flight gauge is back to zero. One scrape is no snapshot either: it reads
+    the workers' files one after another, so it can read a worker's histogram just
+    before that worker books a request and its gauge just after; two scrapes in a
+    row that agree are.
     """
     deadline = time.monotonic() + 5
-    while total(series := scrape(server), "http_server_active_requests") and (
-        time.monotonic() < deadline
-    ):
+    previous = None
+    while time.monotonic() < deadline:
+        series = scrape(server)
+        if not total(series, "http_server_active_requests") and series == previous:
+            return series
+        previous = series
         time.sleep(0.05)
     return series
 
